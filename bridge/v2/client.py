@@ -1,0 +1,312 @@
+"""Synchronous CallFire v2 REST client: auth pass-through, retries, fault mapping, paging.
+
+Every failure leaves this module as a `BridgeFault` built from `mappings/errors.yaml`.
+The caller's `Authorization` header is sent unchanged and never logged, put in an
+exception message or shown in a repr.
+"""
+from __future__ import annotations
+
+import email.utils
+import json as jsonlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import httpx
+
+from bridge.errors import BridgeFault
+from bridge.v2.errors import FaultRule, load_error_table
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER = 5.0   # seconds: a longer Retry-After is shortened; the v1.1 caller is waiting
+MAX_BACKOFF = 2.0       # seconds: ceiling of one exponential-backoff sleep
+IDEMPOTENT_METHODS = frozenset({"GET"})
+# Failures that happen before any byte of the request left: safe to retry for every method.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A window of a v2 finder's results, in v2 order.
+
+    `total_count` is v2's `totalCount` when v2 reported one (>= 0); see `V2Client.fetch_range`
+    for what it holds when v2 said -1 ("unknown").
+    """
+
+    items: list[dict]
+    total_count: int
+
+
+class V2Client:
+    """One pooled, thread-safe connection to CallFire v2 (`base_url` ends in `/v2`)."""
+
+    def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
+                 timeout: float = 30.0, retries: int = 2, page_size: int = 100,
+                 concurrency: int = 4, backoff: float = 0.1) -> None:
+        if page_size < 1 or concurrency < 1 or retries < 0:
+            raise ValueError("page_size and concurrency must be >= 1, retries >= 0")
+        self._errors = load_error_table()
+        self._timeout = timeout
+        self._retries = retries
+        self._page_size = page_size
+        self._concurrency = concurrency
+        self._backoff = backoff
+        self._sleep: Callable[[float], None] = time.sleep   # tests replace it
+        self._http = httpx.Client(
+            base_url=base_url, transport=transport, timeout=timeout,
+            headers={"Accept": "application/json", "User-Agent": "callfire-bridge"},
+            # One client serves every account: never let a v2 cookie follow the next caller.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        )
+
+    def __repr__(self) -> str:
+        return f"V2Client({str(self._http.base_url.copy_with(username=None, password=None))!r})"
+
+    def __enter__(self) -> V2Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- single requests -------------------------------------------------------------
+
+    def get(self, path: str, *, authorization: str, params: Params | None = None) -> Any:
+        """GET; retried on the table's retry statuses, timeouts and connection failures."""
+        return self._request("GET", path, authorization=authorization, params=params)
+
+    def post(self, path: str, *, authorization: str, params: Params | None = None,
+             json: Any = None) -> Any:
+        """POST; retried only when the connection failed (nothing was sent)."""
+        return self._request("POST", path, authorization=authorization, params=params, json=json)
+
+    def put(self, path: str, *, authorization: str, params: Params | None = None,
+            json: Any = None) -> Any:
+        """PUT; retry policy as for POST."""
+        return self._request("PUT", path, authorization=authorization, params=params, json=json)
+
+    def delete(self, path: str, *, authorization: str, params: Params | None = None) -> Any:
+        """DELETE; retry policy as for POST (a repeated DELETE would answer 404)."""
+        return self._request("DELETE", path, authorization=authorization, params=params)
+
+    def _request(self, method: str, path: str, *, authorization: str, params: Params | None,
+                 json: Any = None) -> Any:
+        _check_path(path)
+        headers = {"Authorization": _checked_authorization(authorization, self._errors.for_status(401))}
+        query = encode_params(params)
+        names = ",".join(dict.fromkeys(name for name, _ in query))
+        for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            start = time.perf_counter()
+            try:
+                response = self._http.request(method, path, params=query, headers=headers,
+                                              json=json)
+            except httpx.TransportError as exc:
+                log.debug("v2 %s %s params=[%s] -> %s after %.1f ms", method, path, names,
+                          type(exc).__name__, _ms(start))
+                if last or not (method in IDEMPOTENT_METHODS or isinstance(exc, NOT_SENT)):
+                    raise self._transport_fault(exc, method, path) from exc
+                self._wait(attempt, None, method, path, type(exc).__name__)
+                continue
+            log.debug("v2 %s %s params=[%s] -> %d in %.1f ms", method, path, names,
+                      response.status_code, _ms(start))
+            if response.is_success:
+                return self._parse(response, method, path)
+            rule = self._errors.for_status(response.status_code)
+            if last or not (rule.retry and method in IDEMPOTENT_METHODS):
+                raise status_fault(response, rule)
+            self._wait(attempt, _retry_after(response), method, path, str(response.status_code))
+        raise AssertionError("unreachable")
+
+    def _wait(self, attempt: int, retry_after: float | None, method: str, path: str,
+              why: str) -> None:
+        """Sleep before retry number attempt+1: Retry-After if v2 gave one, else full jitter."""
+        if retry_after is not None:
+            delay = min(retry_after, MAX_RETRY_AFTER)
+        else:
+            delay = random.uniform(0, min(MAX_BACKOFF, self._backoff * 2 ** attempt))
+        log.info("v2 %s %s: %s, retry %d of %d in %.2f s", method, path, why, attempt + 1,
+                 self._retries, delay)
+        self._sleep(delay)
+
+    def _transport_fault(self, exc: httpx.TransportError, method: str, path: str) -> BridgeFault:
+        if isinstance(exc, httpx.TimeoutException):
+            rule = self._errors.for_transport("timeout")
+            message = f"CallFire v2 did not answer {method} {path} within {self._timeout:g} s"
+        else:
+            rule = self._errors.for_transport("connect_error")
+            message = f"CallFire v2 could not be reached for {method} {path}"
+        return BridgeFault(rule.fault, message, detail=type(exc).__name__,
+                           http_status=rule.http_status)
+
+    def _parse(self, response: httpx.Response, method: str, path: str) -> Any:
+        """Parsed JSON, or None for a 2xx with an empty body."""
+        if not response.content.strip():
+            return None
+        try:
+            return jsonlib.loads(response.content)
+        except ValueError:
+            rule = self._errors.for_transport("bad_json")
+            raise BridgeFault(rule.fault, f"CallFire v2 answered {method} {path} with "
+                              f"{response.status_code} and a body that is not JSON",
+                              http_status=rule.http_status) from None
+
+    # --- paging ----------------------------------------------------------------------
+
+    def fetch_range(self, path: str, *, authorization: str, params: Params, offset: int,
+                    count: int) -> Page:
+        """Items `offset` .. `offset+count-1` of a v2 finder, fetched in pages of `page_size`.
+
+        The first page is fetched alone (it tells `totalCount`); when v2 gave a count, the
+        other pages are fetched concurrently and the fetch stops at `totalCount`. When v2
+        said -1, pages are fetched one after another until a short page ("if items.size() <
+        limit assume no more items") or until one item *past* the window has been seen.
+
+        `total_count` is v2's `totalCount` when >= 0. When v2 said -1 it is `offset` + the
+        number of items seen, counting that one look-ahead item: exact when the list ends
+        inside the window, and otherwise `offset + count + 1`, a lower bound that tells a
+        paging v1.1 client there is at least one more page to ask for. (A window that starts
+        past the end of such a list therefore reports `offset`: v2 gave no better figure.)
+        """
+        if offset < 0 or count < 1:
+            raise ValueError(f"offset must be >= 0 and count >= 1 (got {offset}, {count})")
+        page_limit = min(self._page_size, count + 1)
+        items, total = self._page(path, authorization, params, offset, page_limit)
+        seen = len(items)
+        if seen < page_limit:
+            return Page(items[:count], total if total >= 0 else offset + seen)
+        if total >= 0:
+            end = min(offset + count, total)
+            windows = [(start, min(self._page_size, end - start))
+                       for start in range(offset + page_limit, end, self._page_size)]
+            for more in self._pages(path, authorization, params, windows):
+                items.extend(more)
+            return Page(items[:count], total)
+        while seen <= count:    # totalCount unknown: walk on, one item past the window
+            page_limit = min(self._page_size, count + 1 - seen)
+            more, _ = self._page(path, authorization, params, offset + seen, page_limit)
+            items.extend(more)
+            seen += len(more)
+            if len(more) < page_limit:
+                break
+        return Page(items[:count], offset + seen)
+
+    def _pages(self, path: str, authorization: str, params: Params,
+               windows: list[tuple[int, int]]) -> list[list[dict]]:
+        """The pages for (offset, limit) windows, in window order."""
+        if self._concurrency == 1 or len(windows) <= 1:
+            return [self._page(path, authorization, params, o, n)[0] for o, n in windows]
+        with ThreadPoolExecutor(max_workers=min(self._concurrency, len(windows)),
+                                thread_name_prefix="v2-page") as pool:
+            futures = [pool.submit(self._page, path, authorization, params, o, n)
+                       for o, n in windows]
+            try:
+                return [future.result()[0] for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+    def _page(self, path: str, authorization: str, params: Params, offset: int,
+              limit: int) -> tuple[list[dict], int]:
+        """One v2 `Page`: (items, totalCount), totalCount -1 when v2 said so or omitted it."""
+        body = self.get(path, authorization=authorization,
+                        params={**params, "limit": limit, "offset": offset})
+        items = body.get("items", []) if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            rule = self._errors.for_transport("bad_json")
+            raise BridgeFault(rule.fault, f"CallFire v2 answered GET {path} with something "
+                              "that is not a page of items", http_status=rule.http_status)
+        total = body.get("totalCount")
+        return items, total if isinstance(total, int) and total >= 0 else -1
+
+
+def encode_params(params: Params | None) -> list[tuple[str, str]]:
+    """v2 query encoding: None dropped, booleans `true`/`false`, lists as repeated keys."""
+    query: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        query.extend((name, _scalar(v)) for v in values if v is not None)
+    return query
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def status_fault(response: httpx.Response, rule: FaultRule) -> BridgeFault:
+    """The fault for a v2 error response; v2's `message` is passed on, developerMessage in detail.
+
+    `internalCode` may be a number or a string; a body that is not JSON (a proxy's HTML page)
+    is replaced by the HTTP reason phrase.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, dict) else {}
+    message = _text(body.get("message")) or response.reason_phrase or "error"
+    details = [_text(body.get("developerMessage"))]
+    code = body.get("internalCode")
+    if isinstance(code, (int, str)) and not isinstance(code, bool) and str(code).strip():
+        details.append(f"internalCode {str(code).strip()}")
+    return BridgeFault(rule.fault, f"CallFire v2 returned {response.status_code}: {message}",
+                       detail="; ".join(d for d in details if d) or None,
+                       http_status=rule.http_status)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds (delta-seconds or an HTTP-date), None when absent or unreadable."""
+    raw = response.headers.get("Retry-After", "").strip()
+    if not raw:
+        return None
+    if raw.isdigit():
+        return float(raw)
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _check_path(path: str) -> None:
+    """Paths are v2-relative (`/calls/1`): an absolute URL would send the caller's credentials elsewhere."""
+    if not path.startswith("/") or path.startswith("//") or "?" in path or "#" in path:
+        raise ValueError(f"not a v2 path: {path!r}")
+
+
+def _checked_authorization(value: str, rule: FaultRule) -> str:
+    """The header as given, if it can be sent; else the fault v2 would give for bad credentials.
+
+    Checked here because HTTP libraries quote an illegal header value in their error message.
+    """
+    if value and value.isascii() and value.isprintable():
+        return value
+    raise BridgeFault(rule.fault, "The Authorization header is missing or not valid",
+                      http_status=rule.http_status)
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000

@@ -1,0 +1,502 @@
+"""V2Client against httpx.MockTransport fakes (the simulator suite runs it for real)."""
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+import httpx
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bridge.errors import BridgeFault, FaultCode
+from bridge.v2.client import MAX_RETRY_AFTER, Page, V2Client, encode_params
+
+PASSWORD = "s3cr3t-Pa55"
+AUTH = "Basic " + base64.b64encode(f"acct-user:{PASSWORD}".encode()).decode()
+BASE = "https://api.test/v2"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A MockTransport handler that records requests and answers from a script or a function."""
+
+    def __init__(self, *answers: httpx.Response | Exception | Handler) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.requests.append(request)
+            answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        if callable(answer):
+            return answer(request)
+        return answer
+
+
+def make_client(handler: Handler, **options) -> tuple[V2Client, list[float]]:
+    options.setdefault("backoff", 0)
+    client = V2Client(BASE, transport=httpx.MockTransport(handler), **options)
+    sleeps: list[float] = []
+    client._sleep = sleeps.append
+    return client, sleeps
+
+
+def fault_of(call: Callable[[], object]) -> BridgeFault:
+    with pytest.raises(BridgeFault) as info:
+        call()
+    return info.value
+
+
+# --- plain requests -----------------------------------------------------------------------
+
+def test_get_passes_authorization_unchanged_and_parses_json():
+    rec = Recorder(httpx.Response(200, json={"id": 123, "state": "FINISHED"}))
+    client, _ = make_client(rec)
+    assert client.get("/calls/123", authorization=AUTH) == {"id": 123, "state": "FINISHED"}
+    (request,) = rec.requests
+    assert request.method == "GET"
+    assert str(request.url) == "https://api.test/v2/calls/123"
+    assert request.headers["Authorization"] == AUTH
+    assert request.headers["Accept"] == "application/json"
+
+
+def test_post_sends_json_body():
+    rec = Recorder(httpx.Response(200, json={"items": [{"id": 7}]}))
+    client, _ = make_client(rec)
+    body = {"recipients": [{"phoneNumber": "12135551234"}]}
+    assert client.post("/calls", authorization=AUTH, json=[body], params={"campaignId": 5}) == \
+        {"items": [{"id": 7}]}
+    (request,) = rec.requests
+    assert request.headers["Content-Type"] == "application/json"
+    assert httpx.Response(200, content=request.content).json() == [body]
+    assert request.url.params["campaignId"] == "5"
+
+
+@pytest.mark.parametrize("status", [200, 201, 204])
+def test_empty_2xx_body_is_none(status):
+    client, _ = make_client(Recorder(httpx.Response(status)))
+    assert client.post("/calls/broadcasts/1/start", authorization=AUTH) is None
+
+
+def test_put_and_delete():
+    rec = Recorder(httpx.Response(200), httpx.Response(204))
+    client, _ = make_client(rec)
+    assert client.put("/calls/broadcasts/1", authorization=AUTH, json={"name": "x"}) is None
+    assert client.delete("/webhooks/9", authorization=AUTH) is None
+    assert [r.method for r in rec.requests] == ["PUT", "DELETE"]
+
+
+def test_params_encoding():
+    rec = Recorder(httpx.Response(200, json={}))
+    client, _ = make_client(rec)
+    client.get("/calls", authorization=AUTH, params={
+        "id": [1, 2, 3], "inbound": False, "archived": True, "label": None, "limit": 10,
+        "states": "READY,FINISHED", "toNumber": "12135551234"})
+    params = rec.requests[0].url.params
+    assert params.get_list("id") == ["1", "2", "3"]
+    assert params["inbound"] == "false" and params["archived"] == "true"
+    assert "label" not in params
+    assert params["limit"] == "10" and params["states"] == "READY,FINISHED"
+
+
+def test_encode_params_drops_none_inside_lists():
+    assert encode_params({"id": [1, None, 2], "x": None}) == [("id", "1"), ("id", "2")]
+    assert encode_params(None) == []
+
+
+def test_cookies_never_follow_the_next_caller():
+    rec = Recorder(httpx.Response(200, json={}, headers={"Set-Cookie": "JSESSIONID=abc; Path=/"}))
+    client, _ = make_client(rec)
+    client.get("/me/account", authorization=AUTH)
+    client.get("/me/account", authorization="Basic b3RoZXI6cHc=")
+    assert "Cookie" not in rec.requests[1].headers
+
+
+@pytest.mark.parametrize("path", ["calls", "//evil.example/x", "https://evil.example/v2/calls",
+                                  "/calls?id=1"])
+def test_path_must_be_v2_relative(path):
+    client, _ = make_client(Recorder(httpx.Response(200)))
+    with pytest.raises(ValueError):
+        client.get(path, authorization=AUTH)
+
+
+# --- error table --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, fault, http_status", [
+    (400, FaultCode.BAD_REQUEST, 500),
+    (401, FaultCode.FORBIDDEN, 401),
+    (403, FaultCode.FORBIDDEN, 403),
+    (404, FaultCode.NOT_FOUND, 500),
+    (405, FaultCode.NOT_IMPLEMENTED, 500),
+    (418, FaultCode.BAD_REQUEST, 500),      # not in the table: other_4xx
+    (429, FaultCode.UNAVAILABLE, 500),
+    (500, FaultCode.UNAVAILABLE, 500),
+    (503, FaultCode.UNAVAILABLE, 500),
+    (504, FaultCode.TIMEOUT, 500),
+    (599, FaultCode.UNAVAILABLE, 500),      # not in the table: other_5xx
+])
+def test_error_table_mapping(status, fault, http_status):
+    body = {"httpStatusCode": status, "internalCode": 0, "message": "boom",
+            "developerMessage": "dev boom"}
+    client, _ = make_client(Recorder(httpx.Response(status, json=body)), retries=0)
+    error = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    assert (error.code, error.http_status) == (fault, http_status)
+    assert error.message == f"CallFire v2 returned {status}: boom"
+
+
+@pytest.mark.parametrize("internal_code, expected", [(2, "internalCode 2"), ("2", "internalCode 2"),
+                                                     ("", None), (None, None)])
+def test_v2_message_and_developer_message(internal_code, expected):
+    body = {"httpStatusCode": 404, "internalCode": internal_code, "message": "Call 123 not found",
+            "developerMessage": "no call with id 123", "helpLink": "https://callfire.com"}
+    client, _ = make_client(Recorder(httpx.Response(404, json=body)))
+    error = fault_of(lambda: client.get("/calls/123", authorization=AUTH))
+    assert error.code is FaultCode.NOT_FOUND
+    assert str(error) == "CallFire v2 returned 404: Call 123 not found"
+    assert error.detail == "; ".join(filter(None, ["no call with id 123", expected]))
+
+
+@pytest.mark.parametrize("content, content_type", [
+    (b"<html><body>502 Bad Gateway</body></html>", "text/html"),
+    (b"", "application/json"),
+    (b"[1, 2]", "application/json"),
+    (b"{not json", "application/json"),
+    (b"\xff\xfe", "application/json"),
+])
+def test_error_body_that_is_not_an_error_response(content, content_type):
+    response = httpx.Response(400, content=content, headers={"Content-Type": content_type})
+    client, _ = make_client(Recorder(response))
+    error = fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
+    assert error.code is FaultCode.BAD_REQUEST
+    assert str(error) == "CallFire v2 returned 400: Bad Request"
+    assert error.detail is None
+
+
+def test_success_body_that_is_not_json_is_unavailable():
+    client, _ = make_client(Recorder(httpx.Response(200, content=b"<html/>")))
+    error = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    assert error.code is FaultCode.UNAVAILABLE and error.http_status == 500
+
+
+# --- retries ------------------------------------------------------------------------------
+
+def test_get_retries_503_and_honours_retry_after():
+    rec = Recorder(httpx.Response(503, headers={"Retry-After": "2"}),
+                   httpx.Response(429, headers={"Retry-After": "3600"}),
+                   httpx.Response(200, json={"id": 1}))
+    client, sleeps = make_client(rec)
+    assert client.get("/calls/1", authorization=AUTH) == {"id": 1}
+    assert len(rec.requests) == 3
+    assert sleeps == [2.0, MAX_RETRY_AFTER]
+
+
+def test_retry_after_http_date():
+    when = httpx.Response(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    rec = Recorder(when, httpx.Response(200, json={}))
+    client, sleeps = make_client(rec)
+    client.get("/calls/1", authorization=AUTH)
+    assert sleeps == [0.0]      # a date in the past: retry at once
+
+
+def test_get_gives_up_after_retries():
+    rec = Recorder(httpx.Response(503, json={"message": "maintenance"}))
+    client, sleeps = make_client(rec, retries=2)
+    error = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    assert len(rec.requests) == 3 and len(sleeps) == 2
+    assert error.code is FaultCode.UNAVAILABLE and "maintenance" in error.message
+
+
+def test_backoff_is_full_jitter_within_exponential_cap():
+    client, sleeps = make_client(Recorder(httpx.Response(502)), retries=3, backoff=0.1)
+    fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    assert len(sleeps) == 3
+    for attempt, delay in enumerate(sleeps):
+        assert 0 <= delay <= 0.1 * 2 ** attempt
+
+
+@pytest.mark.parametrize("status", [400, 404, 500])
+def test_get_not_retried_on_non_retry_status(status):
+    rec = Recorder(httpx.Response(status))
+    client, _ = make_client(rec)
+    fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    assert len(rec.requests) == 1
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_post_never_retried_on_status(status):
+    rec = Recorder(httpx.Response(status))
+    client, sleeps = make_client(rec)
+    fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
+    assert len(rec.requests) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("error", [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow")])
+def test_post_retried_when_nothing_was_sent(error):
+    rec = Recorder(error, httpx.Response(200, json={"items": [{"id": 1}]}))
+    client, _ = make_client(rec)
+    assert client.post("/calls", authorization=AUTH, json=[]) == {"items": [{"id": 1}]}
+    assert len(rec.requests) == 2
+
+
+@pytest.mark.parametrize("error", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("gone")])
+def test_post_not_retried_once_sent(error):
+    rec = Recorder(error)
+    client, _ = make_client(rec)
+    fault = fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
+    assert len(rec.requests) == 1
+    expected = FaultCode.TIMEOUT if isinstance(error, httpx.TimeoutException) else FaultCode.UNAVAILABLE
+    assert fault.code is expected
+
+
+def test_get_timeout_retried_then_timeout_fault():
+    rec = Recorder(httpx.ReadTimeout("slow"))
+    client, _ = make_client(rec, retries=2, timeout=7)
+    fault = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    assert len(rec.requests) == 3
+    assert fault.code is FaultCode.TIMEOUT and fault.http_status == 500
+    assert "7 s" in fault.message
+
+
+def test_connect_error_exhausted_is_unavailable():
+    rec = Recorder(httpx.ConnectError("refused"))
+    client, _ = make_client(rec, retries=1)
+    fault = fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
+    assert len(rec.requests) == 2 and fault.code is FaultCode.UNAVAILABLE
+
+
+def test_real_timeout_against_a_silent_server():
+    """A real socket that accepts and never answers: the timeout is enforced."""
+    import socket
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    try:
+        port = server.getsockname()[1]
+        with V2Client(f"http://127.0.0.1:{port}/v2", timeout=0.2, retries=0) as client:
+            started = time.monotonic()
+            fault = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+        assert fault.code is FaultCode.TIMEOUT
+        assert time.monotonic() - started < 2
+    finally:
+        server.close()
+
+
+# --- fetch_range --------------------------------------------------------------------------
+
+def finder(n: int, total: int | None = None, delay: Callable[[int], float] | None = None) -> Handler:
+    """A fake v2 finder over items 0..n-1; `total` overrides the totalCount it reports."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        if delay:
+            time.sleep(delay(offset))
+        items = [{"id": i} for i in range(offset, min(n, offset + limit))]
+        return httpx.Response(200, json={"items": items, "limit": limit, "offset": offset,
+                                         "totalCount": n if total is None else total})
+    return handler
+
+
+def windows(rec: Recorder) -> list[tuple[int, int]]:
+    return sorted((int(r.url.params["offset"]), int(r.url.params["limit"])) for r in rec.requests)
+
+
+def ids(page: Page) -> list[int]:
+    return [item["id"] for item in page.items]
+
+
+def test_fetch_range_unaligned_offset():
+    rec = Recorder(finder(1000))
+    client, _ = make_client(rec, page_size=50)
+    page = client.fetch_range("/calls", authorization=AUTH, params={"campaignId": 0},
+                              offset=37, count=150)
+    assert ids(page) == list(range(37, 187)) and page.total_count == 1000
+    assert windows(rec) == [(37, 50), (87, 50), (137, 50)]
+    assert all(r.url.params["campaignId"] == "0" for r in rec.requests)
+
+
+def test_fetch_range_count_smaller_than_a_page():
+    rec = Recorder(finder(1000))
+    client, _ = make_client(rec, page_size=100)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=10, count=5)
+    assert ids(page) == [10, 11, 12, 13, 14] and page.total_count == 1000
+    assert len(rec.requests) == 1
+
+
+def test_fetch_range_overrides_caller_limit_and_offset():
+    rec = Recorder(finder(1000))
+    client, _ = make_client(rec, page_size=100)
+    client.fetch_range("/texts", authorization=AUTH, params={"limit": 3, "offset": 900},
+                       offset=0, count=100)
+    assert windows(rec) == [(0, 100)]
+
+
+def test_fetch_range_unknown_total_short_final_page():
+    rec = Recorder(finder(120, total=-1))
+    client, _ = make_client(rec, page_size=50)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=0, count=1000)
+    assert ids(page) == list(range(120)) and page.total_count == 120
+    assert windows(rec) == [(0, 50), (50, 50), (100, 50)]
+
+
+def test_fetch_range_unknown_total_more_beyond_window():
+    rec = Recorder(finder(1000, total=-1))
+    client, _ = make_client(rec, page_size=50)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=200, count=100)
+    assert ids(page) == list(range(200, 300))
+    assert page.total_count == 301      # offset + items seen, with the one look-ahead item
+    assert windows(rec) == [(200, 50), (250, 50), (300, 1)]
+
+
+def test_fetch_range_total_smaller_than_requested():
+    rec = Recorder(finder(30))
+    client, _ = make_client(rec, page_size=10)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=5, count=100)
+    assert ids(page) == list(range(5, 30)) and page.total_count == 30
+    assert windows(rec) == [(5, 10), (15, 10), (25, 5)]
+
+
+def test_fetch_range_offset_past_the_end():
+    rec = Recorder(finder(30))
+    client, _ = make_client(rec, page_size=10)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=40, count=10)
+    assert page == Page([], 30)
+
+
+def test_fetch_range_trusts_a_short_page_over_total_count():
+    rec = Recorder(finder(25, total=1000))
+    client, _ = make_client(rec, page_size=50)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=0, count=500)
+    assert ids(page) == list(range(25)) and len(rec.requests) == 1
+
+
+def test_fetch_range_concurrent_pages_keep_v2_order():
+    in_flight = peak = 0
+    lock = threading.Lock()
+    inner = finder(1000, delay=lambda offset: 0.05 if offset < 500 else 0.0)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        try:
+            return inner(request)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    client, _ = make_client(handler, page_size=100, concurrency=4)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=0, count=1000)
+    assert ids(page) == list(range(1000)) and page.total_count == 1000
+    assert 1 < peak <= 4
+
+
+def test_fetch_range_sequential_when_concurrency_is_one():
+    rec = Recorder(finder(1000))
+    client, _ = make_client(rec, page_size=100, concurrency=1)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=0, count=300)
+    assert ids(page) == list(range(300))
+    assert [int(r.url.params["offset"]) for r in rec.requests] == [0, 100, 200]
+
+
+def test_fetch_range_failing_page_raises_fault():
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["offset"] == "200":
+            return httpx.Response(404, json={"message": "gone"})
+        return finder(1000)(request)
+
+    client, _ = make_client(handler, page_size=100)
+    fault = fault_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
+                                                offset=0, count=500))
+    assert fault.code is FaultCode.NOT_FOUND
+
+
+def test_fetch_range_body_that_is_not_a_page():
+    client, _ = make_client(Recorder(httpx.Response(200, json=[1, 2])))
+    fault = fault_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
+                                                offset=0, count=5))
+    assert fault.code is FaultCode.UNAVAILABLE
+
+
+@pytest.mark.parametrize("offset, count", [(-1, 5), (0, 0)])
+def test_fetch_range_rejects_bad_window(offset, count):
+    client, _ = make_client(Recorder(finder(10)))
+    with pytest.raises(ValueError):
+        client.fetch_range("/calls", authorization=AUTH, params={}, offset=offset, count=count)
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(0, 400), offset=st.integers(0, 450), count=st.integers(1, 300),
+       page_size=st.integers(1, 120), concurrency=st.integers(1, 4), known=st.booleans())
+def test_fetch_range_property(n, offset, count, page_size, concurrency, known):
+    rec = Recorder(finder(n, total=None if known else -1))
+    client, _ = make_client(rec, page_size=page_size, concurrency=concurrency)
+    page = client.fetch_range("/calls", authorization=AUTH, params={}, offset=offset, count=count)
+    assert ids(page) == list(range(n))[offset:offset + count]
+    if known:
+        assert page.total_count == n
+    elif offset + count < n:
+        assert page.total_count == offset + count + 1
+    else:
+        assert page.total_count == max(n, offset)
+    assert all(1 <= int(r.url.params["limit"]) <= page_size for r in rec.requests)
+    assert all(int(r.url.params["offset"]) < offset + count + 1 for r in rec.requests)
+
+
+# --- credentials and phone numbers stay out of logs and errors ----------------------------
+
+SECRETS = [AUTH, AUTH.split()[1], PASSWORD]
+
+
+def assert_no_secrets(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+
+
+@pytest.mark.parametrize("answer", [
+    httpx.Response(401, json={"message": "Unauthorized", "developerMessage": "bad login"}),
+    httpx.Response(503, content=b"<html>down</html>"),
+    httpx.Response(200, content=b"not json"),
+    httpx.ConnectError("refused"),
+    httpx.ReadTimeout("slow"),
+])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_credentials_never_in_logs_or_faults(caplog, answer, method):
+    caplog.set_level(logging.DEBUG)
+    client, _ = make_client(Recorder(answer), retries=1)
+    params = {"toNumber": "12135551234"}
+    call = (lambda: client.get("/calls", authorization=AUTH, params=params)) if method == "GET" \
+        else (lambda: client.post("/calls", authorization=AUTH, params=params, json=[]))
+    fault = fault_of(call)
+    assert_no_secrets(caplog.text, str(fault), repr(fault), fault.detail or "", repr(client),
+                      "".join(traceback.format_exception(fault)))
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bridge.")]
+    assert ours and not any("12135551234" in m for m in ours)
+
+
+@pytest.mark.parametrize("authorization", [AUTH + "\r\nX-Injected: 1", AUTH + "é", ""])
+def test_unsendable_authorization_is_a_fault_that_does_not_quote_it(caplog, authorization):
+    caplog.set_level(logging.DEBUG)
+    rec = Recorder(httpx.Response(200, json={}))
+    client, _ = make_client(rec)
+    fault = fault_of(lambda: client.get("/calls/1", authorization=authorization))
+    assert fault.code is FaultCode.FORBIDDEN and fault.http_status == 401
+    assert rec.requests == []
+    assert_no_secrets(caplog.text, str(fault), "".join(traceback.format_exception(fault)))
+
+
+def test_request_log_has_method_path_status_and_param_names(caplog):
+    caplog.set_level(logging.DEBUG, logger="bridge.v2.client")
+    client, _ = make_client(Recorder(httpx.Response(200, json={})))
+    client.get("/calls", authorization=AUTH, params={"toNumber": "12135551234", "limit": 5})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bridge.v2.client"]
+    assert line.startswith("v2 GET /calls params=[toNumber,limit] -> 200 in ")
+    assert line.endswith(" ms")
