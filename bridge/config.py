@@ -1,0 +1,55 @@
+"""Settings: one object carries every behaviour switch (CLI flags and env vars fill it)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+WSDL_DIR = ROOT / "wsdl"
+MAPPINGS_DIR = ROOT / "mappings"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # CallFire v2 base URL, e.g. https://api.callfire.com/v2. None: the embedded simulator.
+    upstream: str | None = None
+    # Public base URL written into the served WSDL's soap12:address (else taken from the request).
+    external_base_url: str | None = None
+    # IANA zone for xs:dateTime output (v2 times are UTC ms; v1.1 always carried an offset).
+    time_zone: str = "UTC"
+    # SQLite file of the RequestId de-duplication store (shared by all workers).
+    store_path: Path = field(default_factory=lambda: ROOT / "var" / "bridge.sqlite3")
+    v2_timeout: float = 30.0
+    v2_retries: int = 2
+    v2_page_size: int = 100
+    v2_concurrency: int = 4
+    # Simulator: "user:pass,user2:pass2" restricts accounts; None accepts any Basic credentials.
+    sim_credentials: str | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """CALLFIRE_BRIDGE_<FIELD> environment variables, then explicit overrides."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"CALLFIRE_BRIDGE_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _coerce(type_name: object, raw: str) -> object:
+    kind = str(type_name)
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "Path":
+        return Path(raw)
+    return raw or None

@@ -1,0 +1,48 @@
+"""The one place for the bridge's errors.
+
+Every failure a v1.1 client can see is a `BridgeFault`: it becomes a SOAP fault whose
+detail is `svc:ServiceFaultInfo {FaultCode, Message, Detail?}`.  `http_status` is 500 for
+ordinary faults (what CallFire's JAX-WS stack sent); v2's 401/403 pass through as 401/403.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FaultCode(StrEnum):
+    """svc:FaultCode, the v1.1 fault vocabulary."""
+
+    BAD_REQUEST = "BAD_REQUEST"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    UNAVAILABLE = "UNAVAILABLE"
+    TIMEOUT = "TIMEOUT"
+    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+
+
+# Client-side mistakes are SOAP 1.1 "Client" / SOAP 1.2 "Sender" faults; the rest are "Server"/"Receiver".
+CLIENT_SIDE = frozenset({FaultCode.BAD_REQUEST, FaultCode.FORBIDDEN, FaultCode.NOT_FOUND})
+
+
+class BridgeFault(Exception):
+    """A failure reported to the v1.1 client as a SOAP fault with ServiceFaultInfo."""
+
+    def __init__(self, code: FaultCode, message: str, *, detail: str | None = None,
+                 http_status: int = 500) -> None:
+        super().__init__(message)
+        self.code = FaultCode(code)
+        self.message = message
+        self.detail = detail
+        self.http_status = http_status
+
+    @property
+    def client_side(self) -> bool:
+        return self.code in CLIENT_SIDE
+
+    def __repr__(self) -> str:
+        return f"BridgeFault({self.code}, {self.message!r}, http_status={self.http_status})"
+
+
+def bad_request(field: str, problem: str) -> BridgeFault:
+    """A BAD_REQUEST fault that names the offending v1.1 field first, as users grep for it."""
+    return BridgeFault(FaultCode.BAD_REQUEST, f"{field}: {problem}")

@@ -1,0 +1,77 @@
+"""Loads the mapping tables in `mappings/`: the single source of every v1.1 <-> v2 rule.
+
+The converters, the fault mapping, the CLI and the pages all read these objects; no
+second copy of a mapping lives in code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bridge.config import MAPPINGS_DIR
+
+OPERATION_FILES = ("call.yaml", "contact.yaml")
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    v1: str | None
+    v2: str | None
+    lossy: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class EnumTable:
+    name: str
+    v1_type: str
+    v2_fields: tuple[str, ...]
+    values: tuple[EnumValue, ...]
+    unknown_v2: str
+
+    def v1_names(self) -> tuple[str, ...]:
+        return tuple(v.v1 for v in self.values if v.v1 is not None)
+
+    def to_v2(self) -> dict[str, str | None]:
+        return {v.v1: v.v2 for v in self.values if v.v1 is not None}
+
+    def to_v1(self) -> dict[str, str]:
+        return {v.v2: v.v1 for v in self.values if v.v2 is not None and v.v1 is not None}
+
+
+@dataclass(frozen=True)
+class MappingSet:
+    enums: dict[str, EnumTable]
+    operations: dict[str, dict[str, Any]]
+    entities: dict[str, dict[str, Any]]
+    errors: dict[str, Any]
+
+
+def _read(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _enum(name: str, raw: dict[str, Any]) -> EnumTable:
+    values = tuple(
+        EnumValue(v.get("v1"), v.get("v2"), bool(v.get("lossy", False)), v.get("note", ""))
+        for v in raw["values"]
+    )
+    return EnumTable(name, raw["v1_type"], tuple(raw.get("v2", ())), values, raw.get("unknown_v2", "pass"))
+
+
+@cache
+def load(directory: Path = MAPPINGS_DIR) -> MappingSet:
+    """Parse every table once per process."""
+    enums = {name: _enum(name, raw) for name, raw in _read(directory / "enums.yaml").items()}
+    operations: dict[str, dict[str, Any]] = {}
+    for file_name in OPERATION_FILES:
+        for name, op in _read(directory / file_name)["operations"].items():
+            operations[name] = {"name": name, "source": file_name, **op}
+    entities = _read(directory / "entities.yaml")
+    errors = _read(directory / "errors.yaml")
+    return MappingSet(enums, operations, entities, errors)

@@ -1,0 +1,375 @@
+"""Converters named in the `convert` column of `mappings/`: v1.1 lexical forms <-> v2 values.
+
+Request converters take the v1.1 value (text, a list of texts, or a dict for an element
+with attributes) and the v1.1 field name, check the lexical form, and return the v2 value
+or one of the markers below.  Response converters take a v2 JSON value and return the v1.1
+lexical form.  Every function here is pure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from bridge.errors import bad_request
+from bridge.mappings import EnumTable
+
+
+@dataclass(frozen=True)
+class MatchNothing:
+    """A filter whose every value has no v2 counterpart: the query can only be empty."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Fields to merge into the target object; `defaults` only fill fields still absent."""
+
+    values: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Several values for a v2 parameter that takes one: one v2 request per value."""
+
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Conversions:
+    """What converters need besides the value: the output zone and the enum tables."""
+
+    zone: ZoneInfo
+    enums: dict[str, EnumTable]
+
+
+RequestConverter = Callable[[Any, str, Conversions], Any]
+ResponseConverter = Callable[[Any, Conversions], Any]
+
+_LONG = re.compile(r"[+-]?\d+")
+_LIST_SPLIT = re.compile(r"[\s,]+")
+_PHONE = re.compile(r"[a-zA-Z_]+|\+?[0-9]+")
+_DIGIT = re.compile(r"[0-9#*]")
+_DATETIME = re.compile(
+    r"(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+_TIME = re.compile(r"(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+MAX_RESULTS = 1000
+
+
+def _text(value: Any, name: str) -> str:
+    if isinstance(value, list):
+        if len(value) != 1:
+            raise bad_request(name, "expected one value, got %d" % len(value))
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("_", "")
+    return str(value).strip()
+
+
+def _integer(value: Any, name: str, bounds: tuple[int, int]) -> int:
+    text = _text(value, name)
+    if not _LONG.fullmatch(text):
+        raise bad_request(name, f"{text!r} is not an integer")
+    number = int(text)
+    if not bounds[0] <= number <= bounds[1]:
+        raise bad_request(name, f"{number} is out of range")
+    return number
+
+
+def to_long(value: Any, name: str, conv: Conversions) -> int:
+    return _integer(value, name, INT64)
+
+
+def to_int(value: Any, name: str, conv: Conversions) -> int:
+    return _integer(value, name, INT32)
+
+
+def to_max_results(value: Any, name: str, conv: Conversions) -> int:
+    number = _integer(value, name, INT64)
+    if number < 0:
+        raise bad_request(name, f"{number} is negative")
+    if number > MAX_RESULTS:
+        raise bad_request(name, f"{number} is over the v1.1 limit of {MAX_RESULTS}")
+    return number
+
+
+def to_first_result(value: Any, name: str, conv: Conversions) -> int:
+    number = _integer(value, name, INT64)
+    if number < 0:
+        raise bad_request(name, f"{number} is negative")
+    return number
+
+
+def to_boolean(value: Any, name: str, conv: Conversions) -> bool:
+    text = _text(value, name)
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise bad_request(name, f"{text!r} is not an xs:boolean (true, false, 1, 0)")
+
+
+def to_string(value: Any, name: str, conv: Conversions) -> str:
+    if isinstance(value, list):
+        return _text(value, name)
+    return value.get("_", "") if isinstance(value, dict) else str(value)
+
+
+def to_string_list(value: Any, name: str, conv: Conversions) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [str(v) for v in items if str(v).strip()]
+
+
+def parse_datetime(text: str, name: str, zone: ZoneInfo) -> datetime:
+    """xs:dateTime with any offset, Z, fractions or none (none: the bridge's zone)."""
+    match = _DATETIME.fullmatch(text.strip())
+    if not match:
+        raise bad_request(name, f"{text!r} is not an xs:dateTime (e.g. 2013-03-07T12:01:59-08:00)")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction or ".0")[1:7].ljust(6, "0"))
+    try:
+        if hour == "24" and minute == "00" and second == "00" and not fraction:
+            base = datetime(int(year), int(month), int(day)) + timedelta(days=1)
+        else:
+            base = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro)
+    except ValueError as exc:
+        raise bad_request(name, f"{text!r} is not a valid date and time ({exc})") from None
+    if offset is None:
+        return base.replace(tzinfo=zone)
+    if offset == "Z":
+        return base.replace(tzinfo=timezone.utc)
+    sign = 1 if offset[0] == "+" else -1
+    delta = sign * (int(offset[1:3]) * 60 + int(offset[4:6]))
+    return base.replace(tzinfo=timezone(timedelta(minutes=delta)))
+
+
+def to_datetime_ms(value: Any, name: str, conv: Conversions) -> int:
+    moment = parse_datetime(_text(value, name), name, conv.zone)
+    # Exact integer arithmetic; sub-millisecond fractions cannot travel (v2 counts whole ms).
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def parse_time(text: str, name: str) -> tuple[int, int, int]:
+    match = _TIME.fullmatch(text.strip())
+    if not match:
+        raise bad_request(name, f"{text!r} is not an xs:time (e.g. 09:00:00)")
+    hour, minute, second = (int(g) for g in match.groups()[:3])
+    if hour > 23 or minute > 59 or second > 59:
+        raise bad_request(name, f"{text!r} is not a valid time of day")
+    return hour, minute, second
+
+
+def to_local_time_begin(value: Any, name: str, conv: Conversions) -> Merge:
+    hour, minute, _ = parse_time(_text(value, name), name)
+    return Merge({"enabled": True, "beginHour": hour, "beginMinute": minute},
+                 {"endHour": 23, "endMinute": 59})
+
+
+def to_local_time_end(value: Any, name: str, conv: Conversions) -> Merge:
+    hour, minute, _ = parse_time(_text(value, name), name)
+    return Merge({"enabled": True, "endHour": hour, "endMinute": minute},
+                 {"beginHour": 0, "beginMinute": 0})
+
+
+def normalize_phone(text: str, name: str) -> str:
+    """A v1.1 PhoneNumber (`\\+?[0-9]+` or a keyword) as v2 wants it: digits without '+'."""
+    if not _PHONE.fullmatch(text):
+        raise bad_request(name, f"{text!r} is not a phone number (E.164 digits, e.g. 13105551212)")
+    return text.lstrip("+")
+
+
+def split_phones(text: str, name: str) -> list[str]:
+    return [normalize_phone(part, name) for part in _LIST_SPLIT.split(text.strip()) if part]
+
+
+def to_phone(value: Any, name: str, conv: Conversions) -> str:
+    phones = split_phones(_text(value, name), name)
+    if len(phones) != 1:
+        raise bad_request(name, "expected one phone number")
+    return phones[0]
+
+
+def to_phone_filter(value: Any, name: str, conv: Conversions) -> str | FanOut:
+    items = value if isinstance(value, list) else [value]
+    phones: list[str] = []
+    for item in items:
+        for phone in split_phones(_text(item, name), name):
+            if phone not in phones:
+                phones.append(phone)
+    if not phones:
+        raise bad_request(name, "is empty")
+    return phones[0] if len(phones) == 1 else FanOut(tuple(phones))
+
+
+def to_recipients(value: Any, name: str, conv: Conversions) -> list[dict[str, Any]]:
+    """Repeated ToNumber elements and space/comma lists inside one -> v2 recipients."""
+    items = value if isinstance(value, list) else [value]
+    recipients: list[dict[str, Any]] = []
+    for item in items:
+        text = item.get("_", "") if isinstance(item, dict) else str(item)
+        client_data = item.get("@ClientData") if isinstance(item, dict) else None
+        for phone in split_phones(text, name):
+            recipient: dict[str, Any] = {"phoneNumber": phone}
+            if client_data is not None:
+                recipient["attributes"] = {"ClientData": client_data}
+            recipients.append(recipient)
+    if not recipients:
+        raise bad_request(name, "at least one phone number is required")
+    return recipients
+
+
+def to_phone_digit(value: Any, name: str, conv: Conversions) -> str:
+    text = _text(value, name)
+    if not _DIGIT.fullmatch(text):
+        raise bad_request(name, f"{text!r} is not a phone digit (0-9, # or *)")
+    return text
+
+
+def to_dialplan_xml(value: Any, name: str, conv: Conversions) -> str:
+    text = to_string(value, name, conv)
+    try:
+        etree.fromstring(text.encode("utf-8"), _XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise bad_request(name, f"is not well-formed XML ({exc})") from None
+    return text
+
+
+def enum_to_v2(table: EnumTable) -> RequestConverter:
+    mapping = table.to_v2()
+
+    def convert(value: Any, name: str, conv: Conversions) -> str | None:
+        text = _text(value, name)
+        if text not in mapping:
+            raise bad_request(name, f"{text!r} is not one of {', '.join(table.v1_names())}")
+        return mapping[text]
+
+    return convert
+
+
+def enum_v1(table: EnumTable) -> RequestConverter:
+    """Validates a v1.1 enum value and keeps it (for values the bridge itself acts on)."""
+    names = set(table.v1_names())
+
+    def convert(value: Any, name: str, conv: Conversions) -> str:
+        text = _text(value, name)
+        if text not in names:
+            raise bad_request(name, f"{text!r} is not one of {', '.join(table.v1_names())}")
+        return text
+
+    return convert
+
+
+def enum_list_to_v2(table: EnumTable) -> RequestConverter:
+    """xs:list of enum values (commas accepted too) -> v2 values; values v2 lacks are dropped."""
+    single = enum_to_v2(table)
+
+    def convert(value: Any, name: str, conv: Conversions) -> list[str] | MatchNothing:
+        texts = _LIST_SPLIT.split(_text(value, name))
+        mapped: list[str] = []
+        for text in filter(None, texts):
+            v2 = single(text, name, conv)
+            if v2 is not None and v2 not in mapped:
+                mapped.append(v2)
+        if not mapped and any(texts):
+            return MatchNothing()
+        return mapped
+
+    return convert
+
+
+REQUEST_CONVERTERS: dict[str, RequestConverter] = {
+    "long": to_long,
+    "int": to_int,
+    "max_results": to_max_results,
+    "first_result": to_first_result,
+    "boolean": to_boolean,
+    "string": to_string,
+    "string_list": to_string_list,
+    "datetime_ms": to_datetime_ms,
+    "local_time_begin": to_local_time_begin,
+    "local_time_end": to_local_time_end,
+    "phone": to_phone,
+    "phone_filter": to_phone_filter,
+    "recipients": to_recipients,
+    "phone_digit": to_phone_digit,
+    "dialplan_xml": to_dialplan_xml,
+}
+ENUM_REQUEST_CONVERTERS = {"enum": enum_to_v2, "v1_enum": enum_v1, "enum_list": enum_list_to_v2}
+
+
+# ---- response direction: v2 JSON -> v1.1 lexical forms ------------------------------------
+
+def format_datetime(ms: int, zone: ZoneInfo) -> str:
+    """Unix ms -> xs:dateTime with an explicit offset in `zone`; milliseconds only when non-zero."""
+    moment = datetime.fromtimestamp(ms / 1000, zone)
+    return moment.isoformat(timespec="milliseconds" if ms % 1000 else "seconds")
+
+
+def from_ms_datetime(value: Any, conv: Conversions) -> str:
+    return format_datetime(int(value), conv.zone)
+
+
+def from_long(value: Any, conv: Conversions) -> str:
+    return str(int(value))
+
+
+def from_float(value: Any, conv: Conversions) -> str:
+    return repr(float(value))
+
+
+def from_boolean(value: Any, conv: Conversions) -> str:
+    if isinstance(value, str):
+        return "true" if value.lower() == "true" else "false"
+    return "true" if value else "false"
+
+
+def from_string(value: Any, conv: Conversions) -> str:
+    return str(value)
+
+
+def from_label(value: Any, conv: Conversions) -> dict[str, str]:
+    return {"Name": str(value)}
+
+
+def from_to_number(obj: Any, conv: Conversions) -> dict[str, str] | None:
+    """A v2 Call/Text -> data:ToNumber: the number, plus @ClientData from its attributes."""
+    number = obj.get("toNumber")
+    if number is None:
+        return None
+    element = {"_": str(number)}
+    client_data = (obj.get("attributes") or {}).get("ClientData")
+    if client_data is not None:
+        element["@ClientData"] = str(client_data)
+    return element
+
+
+def enum_to_v1(table: EnumTable) -> ResponseConverter:
+    mapping = table.to_v1()
+
+    def convert(value: Any, conv: Conversions) -> str:
+        # Unknown v2 values pass through (unknown_v2: pass): a newer v2 enum must not break a read.
+        return mapping.get(value, str(value))
+
+    return convert
+
+
+RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
+    "ms_datetime": from_ms_datetime,
+    "long": from_long,
+    "int": from_long,
+    "float": from_float,
+    "boolean_out": from_boolean,
+    "string": from_string,
+    "label": from_label,
+    "to_number": from_to_number,
+}
+ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1}

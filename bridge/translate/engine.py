@@ -1,0 +1,236 @@
+"""Runs the rows of `mappings/`: compiles each table once into small closures.
+
+Request direction: a v1.1 request (as a plain dict, see `bridge.soap.request_dict`) ->
+`V2Request`, the exact v2 call(s) to make.  Response direction: a v2 JSON object -> a
+v1.1 element as a dict (`"@x"` attributes, `"_"` simple content, lists for repeated
+children), which `bridge.soap.writer` serializes in the contract's order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Callable
+
+from bridge.errors import bad_request
+from bridge.mappings import MappingSet, load
+from bridge.translate.convert import (
+    ENUM_REQUEST_CONVERTERS, ENUM_RESPONSE_CONVERTERS, REQUEST_CONVERTERS, RESPONSE_CONVERTERS,
+    Conversions, FanOut, MatchNothing, Merge, RequestConverter, ResponseConverter)
+
+
+@dataclass
+class V2Request:
+    """What the bridge will send to v2 for one v1.1 request (also what `explain` prints)."""
+
+    operation: str
+    method: str
+    path: str
+    query: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    paging: dict[str, int] = field(default_factory=dict)
+    bridge: dict[str, Any] = field(default_factory=dict)
+    lossy: list[str] = field(default_factory=list)
+    match_nothing: bool = False
+    fan_out: tuple[str, tuple[str, ...]] | None = None
+
+
+def _converter(name: str, mappings: MappingSet, registry: dict, enum_registry: dict) -> Callable:
+    kind, _, arg = name.partition(":")
+    if arg:
+        return enum_registry[kind](mappings.enums[arg])
+    return registry[name]
+
+
+def v1_value(request: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = request
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return None
+        node = node[step]
+    return node
+
+
+def _set(target: dict[str, Any], path: list[str], value: Any) -> None:
+    for step in path[:-1]:
+        target = target.setdefault(step, {})
+    leaf = path[-1]
+    if isinstance(value, Merge):
+        obj = target.setdefault(leaf, {})
+        obj.update(value.values)
+        for key, default in value.defaults.items():
+            obj.setdefault(key, default)
+    else:
+        target[leaf] = value
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    v1: tuple[str, ...]
+    field_name: str
+    target: str
+    convert: RequestConverter | None
+    default: str | None
+    required: bool
+    lossy_note: str | None
+
+
+@dataclass(frozen=True)
+class RequestMap:
+    operation: str
+    endpoint: dict[str, Any]
+    rows: tuple[RequestRow, ...]
+    rules: tuple[dict[str, Any], ...]
+
+    def translate(self, request: dict[str, Any], conv: Conversions) -> V2Request:
+        check_rules(self.rules, request)
+        plan = V2Request(self.operation, self.endpoint["method"], self.endpoint["path"],
+                         query=dict(self.endpoint.get("query", {})))
+        path_params: dict[str, Any] = {}
+        for row in self.rows:
+            raw = v1_value(request, row.v1)
+            if raw is None or raw == []:
+                if row.required:
+                    raise bad_request(row.field_name, "is required")
+                if row.default is None:
+                    continue
+                raw = row.default
+            value = row.convert(raw, row.field_name, conv) if row.convert else raw
+            if row.lossy_note:
+                plan.lossy.append(f"{row.field_name}: {row.lossy_note}")
+            kind, _, rest = row.target.partition(".")
+            if isinstance(value, MatchNothing):
+                if kind == "query":
+                    plan.match_nothing = True
+                    continue
+                value = []
+            if isinstance(value, FanOut):
+                plan.fan_out = (rest, value.values)
+                value = value.values[0]
+            if kind == "query":
+                plan.query[rest] = ",".join(value) if isinstance(value, list) else value
+            elif kind == "path":
+                path_params[rest] = value
+            elif kind == "paging":
+                plan.paging[rest] = value
+            elif kind == "bridge":
+                plan.bridge[rest] = value
+            elif kind == "body":
+                plan.body = plan.body if plan.body is not None else {}
+                _set(plan.body, rest.split("."), value)
+        plan.path = plan.path.format(**path_params)
+        return plan
+
+
+def check_rules(rules: tuple[dict[str, Any], ...], request: dict[str, Any]) -> None:
+    """The table's `rules`: choices and requirements the XSD states but spyne does not enforce."""
+    def present(name: str) -> bool:
+        value = v1_value(request, tuple(name.split("/")))
+        return value not in (None, "", [])
+
+    for rule in rules:
+        if "when" in rule and not present(rule["when"]):
+            continue
+        if "required" in rule and not present(rule["required"]):
+            raise bad_request(rule["required"], "is required" + (f" ({rule['note']})" if "note" in rule else ""))
+        if "exactly_one_of" in rule:
+            given = [n for n in rule["exactly_one_of"] if present(n)]
+            if len(given) != 1:
+                names = " or ".join(rule["exactly_one_of"])
+                problem = "only one may be given" if given else "one is required"
+                raise bad_request(names, problem)
+        if "at_least_one_of" in rule and not any(present(n) for n in rule["at_least_one_of"]):
+            raise bad_request(" or ".join(rule["at_least_one_of"]),
+                              "one is required" + (f" ({rule['note']})" if "note" in rule else ""))
+        if "at_most_one_of" in rule and sum(present(n) for n in rule["at_most_one_of"]) > 1:
+            raise bad_request(" and ".join(rule["at_most_one_of"]), "are alternatives: give only one")
+        if "type_matches_config" in rule:
+            declared = v1_value(request, ("Type",))
+            if declared is None:
+                continue
+            configs: dict[str, str] = rule["type_matches_config"]
+            declared = str(declared).strip()
+            if declared not in configs:
+                raise bad_request("Type", f"{declared} broadcasts cannot be sent with SendCall "
+                                          f"(use {' or '.join(configs)})")
+            if not present(configs[declared]):
+                raise bad_request("Type", f"{declared} needs {configs[declared]}")
+
+
+@cache
+def request_map(operation: str) -> RequestMap:
+    mappings = load()
+    op = mappings.operations[operation]
+    rows = []
+    for raw in op["request_fields"]:
+        if raw["v2"] == "-" or "via" in raw:
+            continue
+        rows.append(RequestRow(
+            v1=tuple(raw["v1"].split("/")),
+            field_name=raw["v1"],
+            target=raw["v2"],
+            convert=_converter(raw["convert"], mappings, REQUEST_CONVERTERS, ENUM_REQUEST_CONVERTERS)
+            if "convert" in raw else None,
+            default=raw.get("default"),
+            required=bool(raw.get("required", False)),
+            lossy_note=raw.get("note") if raw.get("fate") == "lossy" else None,
+        ))
+    return RequestMap(operation, op["v2"][0], tuple(rows), tuple(op.get("rules", ())))
+
+
+# ---- response direction ----------------------------------------------------------------------
+
+EntityWriter = Callable[[dict[str, Any], Conversions], dict[str, Any]]
+
+
+def _getter(spec: str) -> Callable[[dict[str, Any]], Any]:
+    """`a.b` walks objects; `a|b` takes the first present; `` is the object itself."""
+    if spec == "":
+        return lambda obj: obj
+    alternatives = [tuple(alt.split(".")) for alt in spec.split("|")]
+
+    def get(obj: dict[str, Any]) -> Any:
+        for path in alternatives:
+            node: Any = obj
+            for step in path:
+                node = node.get(step) if isinstance(node, dict) else None
+                if node is None:
+                    break
+            if node is not None:
+                return node
+        return None
+
+    return get
+
+
+@cache
+def entity_writer(entity: str) -> EntityWriter:
+    """A v2 object -> v1.1 element dict, compiled from entities.yaml."""
+    mappings = load()
+    compiled: list[tuple[str, Callable, Callable | None, Any]] = []
+    for row in mappings.entities[entity]["fields"]:
+        get = _getter(row["v2"])
+        if "entity" in row:
+            convert = entity_writer(row["entity"])
+        elif "convert" in row:
+            convert = _converter(row["convert"], mappings, RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
+        else:
+            convert = None
+        compiled.append((row["v1"], get, convert, row.get("default")))
+
+    def write(obj: dict[str, Any], conv: Conversions) -> dict[str, Any]:
+        element: dict[str, Any] = {}
+        for name, get, convert, default in compiled:
+            value = get(obj)
+            if value is None:
+                if default is not None:
+                    element[name] = default
+                continue
+            if isinstance(value, list):
+                element[name] = [convert(item, conv) if convert else str(item) for item in value]
+            else:
+                converted = convert(value, conv) if convert else str(value)
+                if converted is not None:
+                    element[name] = converted
+        return element
+
+    return write
