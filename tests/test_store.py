@@ -1,0 +1,281 @@
+"""IdempotencyStore: the RequestId state machine, durability, and races across threads and processes."""
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
+
+from bridge.store.idempotency import Claim, IdempotencyStore
+
+OP = "SendCall"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta.total_seconds()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock) -> IdempotencyStore:
+    return IdempotencyStore(tmp_path / "var" / "bridge.sqlite3", clock=clock)
+
+
+def rows(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM request_ids").fetchone()[0]
+
+
+# --- state machine ------------------------------------------------------------------------
+
+def test_first_claim_is_new_and_then_in_flight(store):
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("new", None)
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight", None)
+
+
+def test_completed_key_replays_created_id(store):
+    store.claim("acct", OP, "req-1", "fp")
+    store.complete("acct", OP, "req-1", 9_000_000_001)
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 9_000_000_001)
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 9_000_000_001)
+
+
+def test_other_fingerprint_is_a_mismatch_in_flight_or_done(store):
+    store.claim("acct", OP, "req-1", "fp")
+    assert store.claim("acct", OP, "req-1", "other") == Claim("mismatch", None)
+    store.complete("acct", OP, "req-1", 5)
+    assert store.claim("acct", OP, "req-1", "other") == Claim("mismatch", None)
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 5)
+
+
+def test_release_lets_a_retry_proceed_but_keeps_completed_keys(store):
+    store.claim("acct", OP, "req-1", "fp")
+    store.release("acct", OP, "req-1")
+    assert store.claim("acct", OP, "req-1", "fp2") == Claim("new")
+    store.complete("acct", OP, "req-1", 5)
+    store.release("acct", OP, "req-1")
+    assert store.claim("acct", OP, "req-1", "fp2") == Claim("replay", 5)
+
+
+def test_keys_are_scoped_by_account_and_operation(store):
+    store.claim("acct-a", OP, "req-1", "fp")
+    store.complete("acct-a", OP, "req-1", 5)
+    assert store.claim("acct-b", OP, "req-1", "fp") == Claim("new")
+    assert store.claim("acct-a", "SendText", "req-1", "fp") == Claim("new")
+
+
+def test_complete_of_unclaimed_key_is_logged_and_ignored(store, caplog):
+    store.complete("acct", OP, "never-claimed", 5)
+    assert "not in flight" in caplog.text
+    assert store.claim("acct", OP, "never-claimed", "fp") == Claim("new")
+
+
+# --- durability ---------------------------------------------------------------------------
+
+def test_state_survives_a_new_store_on_the_same_file(tmp_path, clock):
+    path = tmp_path / "store.sqlite3"
+    first = IdempotencyStore(path, clock=clock)
+    first.claim("acct", OP, "done", "fp")
+    first.complete("acct", OP, "done", 42)
+    first.claim("acct", OP, "pending", "fp")
+    first.close()
+    second = IdempotencyStore(path, clock=clock)
+    assert second.claim("acct", OP, "done", "fp") == Claim("replay", 42)
+    assert second.claim("acct", OP, "pending", "fp") == Claim("in_flight")
+
+
+def test_creates_parent_directories_and_uses_wal(tmp_path):
+    path = tmp_path / "a" / "b" / "store.sqlite3"
+    IdempotencyStore(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# --- expiry -------------------------------------------------------------------------------
+
+def test_stale_in_flight_claim_is_taken_over(store, clock, caplog):
+    store.claim("acct", OP, "req-1", "fp")
+    clock.advance(timedelta(minutes=9, seconds=59))
+    assert store.claim("acct", OP, "req-1", "fp").status == "in_flight"
+    clock.advance(timedelta(seconds=1))
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("new")
+    assert "taken over" in caplog.text
+    # The takeover restarts the in-flight clock ...
+    assert store.claim("acct", OP, "req-1", "fp").status == "in_flight"
+    # ... and the first completion wins if the slow original finishes after all.
+    store.complete("acct", OP, "req-1", 1)
+    store.complete("acct", OP, "req-1", 2)
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 1)
+
+
+def test_stale_in_flight_claim_with_other_fingerprint_stays_a_mismatch(store, clock):
+    store.claim("acct", OP, "req-1", "fp")
+    clock.advance(timedelta(hours=1))
+    assert store.claim("acct", OP, "req-1", "other").status == "mismatch"
+
+
+def test_custom_in_flight_timeout(tmp_path, clock):
+    store = IdempotencyStore(tmp_path / "s.sqlite3", clock=clock,
+                             in_flight_timeout=timedelta(seconds=30))
+    store.claim("acct", OP, "req-1", "fp")
+    clock.advance(timedelta(seconds=31))
+    assert store.claim("acct", OP, "req-1", "fp").status == "new"
+
+
+def test_keys_expire_after_retention(tmp_path, clock):
+    path = tmp_path / "s.sqlite3"
+    store = IdempotencyStore(path, clock=clock, retention=timedelta(days=1))
+    store.claim("acct", OP, "req-1", "fp")
+    store.complete("acct", OP, "req-1", 5)
+    clock.advance(timedelta(hours=23))
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 5)
+    clock.advance(timedelta(hours=1))
+    # Expired keys are ignored even before a purge ran, then purged.
+    assert store.claim("acct", OP, "req-1", "fp2") == Claim("new")
+
+
+def test_purge_is_opportunistic_and_explicit(tmp_path, clock):
+    path = tmp_path / "s.sqlite3"
+    store = IdempotencyStore(path, clock=clock, retention=timedelta(days=1))
+    for n in range(3):
+        store.claim("acct", OP, f"old-{n}", "fp")
+    clock.advance(timedelta(days=2))
+    store.claim("acct", OP, "fresh", "fp")      # first claim of this instance purges
+    assert rows(path) == 1
+    store.claim("acct", OP, "old-again", "fp")
+    clock.advance(timedelta(days=2))
+    assert store.purge() == 2
+    assert rows(path) == 0
+
+
+# --- concurrency --------------------------------------------------------------------------
+
+def test_thread_race_has_one_winner(store):
+    barrier = threading.Barrier(8)
+    results: list[str] = []
+
+    def contend() -> None:
+        barrier.wait()
+        results.append(store.claim("acct", OP, "req-1", "fp").status)
+
+    threads = [threading.Thread(target=contend) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["in_flight"] * 7 + ["new"]
+
+
+KEYS = [f"req-{n}" for n in range(25)]
+
+
+def _race_worker(path: str, barrier, queue) -> None:
+    store = IdempotencyStore(path)
+    barrier.wait()
+    queue.put([store.claim("acct", OP, key, "fp").status for key in KEYS])
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_process_race_has_one_winner_per_key(tmp_path, start_method):
+    path = tmp_path / "shared.sqlite3"
+    parent = IdempotencyStore(path)     # open in the parent too: forked children must not reuse it
+    parent.claim("acct", OP, "warm-up", "fp")
+    context = multiprocessing.get_context(start_method)
+    barrier, queue = context.Barrier(4), context.Queue()
+    workers = [context.Process(target=_race_worker, args=(str(path), barrier, queue))
+               for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    for n in range(len(KEYS)):
+        assert sorted(statuses[n] for statuses in results) == ["in_flight"] * 3 + ["new"]
+    for key in KEYS:
+        parent.complete("acct", OP, key, 7)
+    assert parent.claim("acct", OP, KEYS[0], "fp") == Claim("replay", 7)
+
+
+# --- model-based check of the state machine -----------------------------------------------
+
+class StoreModel(RuleBasedStateMachine):
+    """Random claim/complete/release/time steps against a dict model of the documented rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dir = tempfile.TemporaryDirectory()
+        self.clock = Clock()
+        self.store = IdempotencyStore(Path(self.dir.name) / "s.sqlite3", clock=self.clock,
+                                      retention=timedelta(hours=2),
+                                      in_flight_timeout=timedelta(minutes=10))
+        self.model: dict[str, dict] = {}
+        self.next_id = 1
+
+    def teardown(self) -> None:
+        self.store.close()
+        self.dir.cleanup()
+
+    def live(self, key: str) -> dict | None:
+        row = self.model.get(key)
+        if row and row["claimed"] <= self.clock.now - 2 * 3600:
+            return None
+        return row
+
+    @rule(key=st.sampled_from("abc"), fp=st.sampled_from("xy"))
+    def claim(self, key: str, fp: str) -> None:
+        got = self.store.claim("acct", OP, key, fp)
+        row = self.live(key)
+        if row is None:
+            expected = Claim("new")
+            self.model[key] = {"fp": fp, "id": None, "claimed": self.clock.now}
+        elif row["fp"] != fp:
+            expected = Claim("mismatch")
+        elif row["id"] is not None:
+            expected = Claim("replay", row["id"])
+        elif row["claimed"] > self.clock.now - 600:
+            expected = Claim("in_flight")
+        else:
+            expected = Claim("new")
+            row["claimed"] = self.clock.now
+        assert got == expected
+
+    @rule(key=st.sampled_from("abc"))
+    def complete(self, key: str) -> None:
+        self.store.complete("acct", OP, key, self.next_id)
+        row = self.model.get(key)
+        if row and row["id"] is None:
+            row["id"] = self.next_id
+        self.next_id += 1
+
+    @rule(key=st.sampled_from("abc"))
+    def release(self, key: str) -> None:
+        self.store.release("acct", OP, key)
+        if key in self.model and self.model[key]["id"] is None:
+            del self.model[key]
+
+    @rule(minutes=st.sampled_from([1, 5, 11, 61, 130]))
+    def wait(self, minutes: int) -> None:
+        self.clock.advance(timedelta(minutes=minutes))
+
+
+StoreModel.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+test_store_matches_model = StoreModel.TestCase
+
