@@ -68,6 +68,17 @@ def test_get_passes_authorization_unchanged_and_parses_json():
     assert request.headers["Accept"] == "application/json"
 
 
+def test_wsgi_transport_runs_an_app_in_process():
+    def app(environ, start_response):
+        assert environ["HTTP_AUTHORIZATION"] == AUTH
+        assert environ["PATH_INFO"] == "/v2/calls" and environ["QUERY_STRING"] == "id=1&id=2"
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"items": []}']
+
+    with V2Client("http://sim/v2", transport=httpx.WSGITransport(app=app)) as client:
+        assert client.get("/calls", authorization=AUTH, params={"id": [1, 2]}) == {"items": []}
+
+
 def test_post_sends_json_body():
     rec = Recorder(httpx.Response(200, json={"items": [{"id": 7}]}))
     client, _ = make_client(rec)

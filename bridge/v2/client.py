@@ -142,6 +142,8 @@ class V2Client:
         self._sleep(delay)
 
     def _transport_fault(self, exc: httpx.TransportError, method: str, path: str) -> BridgeFault:
+        """Any timeout (connect timeout included) is TIMEOUT; every other transport failure
+        (refused, reset, protocol error) is the table's connect_error."""
         if isinstance(exc, httpx.TimeoutException):
             rule = self._errors.for_transport("timeout")
             message = f"CallFire v2 did not answer {method} {path} within {self._timeout:g} s"
