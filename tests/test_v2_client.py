@@ -493,7 +493,8 @@ def test_credentials_never_in_logs_or_faults(caplog, answer, method):
     assert ours and not any("12135551234" in m for m in ours)
 
 
-@pytest.mark.parametrize("authorization", [AUTH + "\r\nX-Injected: 1", AUTH + "é", ""])
+@pytest.mark.parametrize("authorization", [AUTH + "\r\nX-Injected: 1", AUTH + "é", ""],
+                         ids=["crlf", "non-ascii", "empty"])
 def test_unsendable_authorization_is_a_fault_that_does_not_quote_it(caplog, authorization):
     caplog.set_level(logging.DEBUG)
     rec = Recorder(httpx.Response(200, json={}))
