@@ -1,0 +1,34 @@
+"""What a running bridge process holds: settings, the v2 client, the RequestId store and
+the converters' context.  Built once per worker process at start-up."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from bridge.config import Settings
+from bridge.mappings import load
+from bridge.store.idempotency import IdempotencyStore
+from bridge.translate.convert import Conversions
+from bridge.v2.client import V2Client
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    v2: V2Client
+    store: IdempotencyStore
+    conv: Conversions
+    upstream: str
+
+    @classmethod
+    def create(cls, settings: Settings, upstream: str,
+               transport: httpx.BaseTransport | None = None) -> "Runtime":
+        client = V2Client(upstream, transport=transport, timeout=settings.v2_timeout,
+                          retries=settings.v2_retries, page_size=settings.v2_page_size,
+                          concurrency=settings.v2_concurrency)
+        return cls(settings, client, IdempotencyStore(settings.store_path),
+                   Conversions(settings.zone, load().enums), upstream)
+
+    def close(self) -> None:
+        self.v2.close()

@@ -1,0 +1,84 @@
+"""The bridge's HTTP surface, in one routing table.
+
+    GET  /api/{1.1,1.0}/wsdl/{file}        the contract files (soap12:address -> this bridge)
+    POST /api/{1.1,1.0}/soap12/{port}      the seven v1.1 ports, SOAP 1.1 and 1.2
+    GET  /health                           liveness (and which upstream is in use)
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any, Callable, Iterable
+
+from bridge.config import WSDL_DIR, Settings
+from bridge.contract import PORTS
+from bridge.runtime import Runtime
+from bridge.soap.app import SoapEndpoint
+
+WSDL_FILES = frozenset(p.name for p in WSDL_DIR.iterdir() if p.suffix in (".wsdl", ".xsd"))
+ROUTES = [
+    (re.compile(r"/api/1\.[01]/wsdl/(?P<file>[\w.-]+)"), "wsdl"),
+    (re.compile(r"/api/1\.[01]/soap12/(?P<port>\w+)"), "soap"),
+    (re.compile(r"/health"), "health"),
+]
+_ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
+StartResponse = Callable[..., Any]
+
+
+@cache
+def wsdl_bytes(file_name: str, base_url: str, version_path: str) -> bytes:
+    """A contract file with every port's address pointing at this bridge (cached per base URL)."""
+    raw = (WSDL_DIR / file_name).read_bytes()
+    prefix = f'location="{base_url}/api/{version_path}/soap12/'.encode()
+    return _ADDRESS.sub(lambda m: prefix + m.group(1) + b'"', raw)
+
+
+def base_url(environ: dict[str, Any], settings: Settings) -> str:
+    if settings.external_base_url:
+        return settings.external_base_url.rstrip("/")
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{scheme}://{host}"
+
+
+class BridgeApp:
+    """WSGI application of one bridge worker."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.soap_endpoint = SoapEndpoint(runtime)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        for pattern, name in ROUTES:
+            match = pattern.fullmatch(path)
+            if match:
+                return getattr(self, name)(environ, start_response, **match.groupdict())
+        return respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"not found\n")
+
+    def wsdl(self, environ: dict[str, Any], start_response: StartResponse, file: str) -> Iterable[bytes]:
+        # Served with or without credentials: PHP sends its login/password here too.
+        if file not in WSDL_FILES:
+            return respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"no such contract file\n")
+        version_path = "1.0" if environ["PATH_INFO"].startswith("/api/1.0/") else "1.1"
+        payload = wsdl_bytes(file, base_url(environ, self.runtime.settings), version_path)
+        return respond(start_response, "200 OK", "text/xml; charset=utf-8", payload)
+
+    def soap(self, environ: dict[str, Any], start_response: StartResponse, port: str) -> Iterable[bytes]:
+        if port not in PORTS:
+            return respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"no such port\n")
+        if environ["REQUEST_METHOD"] == "GET" and environ.get("QUERY_STRING", "").lower().startswith("wsdl"):
+            location = f"{base_url(environ, self.runtime.settings)}/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
+            start_response("302 Found", [("Location", location), ("Content-Length", "0")])
+            return [b""]
+        return self.soap_endpoint(environ, start_response)
+
+    def health(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        body = json.dumps({"status": "ok", "upstream": self.runtime.upstream}).encode()
+        return respond(start_response, "200 OK", "application/json", body)
+
+
+def respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]

@@ -1,0 +1,120 @@
+"""The SOAP endpoint: one WSGI callable for all seven v1.1 ports, both SOAP versions.
+
+spyne serves one SOAP version per Application, so there are two Applications over the
+same services; a request goes to the one matching its envelope.  Dispatch is on the Body
+element (spyne's own routing), never on the URL or SOAPAction, as CallFire clients may
+send any operation to any port URL.  Every failure, spyne's included, leaves as a SOAP
+fault carrying svc:ServiceFaultInfo.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Callable, Iterable
+
+from spyne import Application
+from spyne.protocol.soap import Soap11, Soap12
+from spyne.server.wsgi import WsgiApplication
+
+from bridge.contract import operation_for_request
+from bridge.errors import BridgeFault, FaultCode
+from bridge.runtime import Runtime
+from bridge.soap.call import CallService
+from bridge.soap.contact import ContactService
+from bridge.soap.envelope import SoapVersion, detect_version, fault_body
+from bridge.soap.service import RUNTIME_KEY, VERSION_KEY, ServiceFault
+from bridge.soap.writer import SVC
+
+MAX_BODY = 2 * 1024 * 1024
+STATUS = {200: "200 OK", 401: "401 Unauthorized", 403: "403 Forbidden", 405: "405 Method Not Allowed",
+          413: "413 Request Entity Too Large", 500: "500 Internal Server Error"}
+
+# spyne logs every fault with a traceback and, on parse errors, the raw request (phone
+# numbers, next to the Authorization header): keep its loggers quiet.
+for _name in ("spyne", "spyne.application", "spyne.application.client", "spyne.application.server"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+SERVICES = [CallService, ContactService]
+
+
+class BridgeWsgiApplication(WsgiApplication):
+    """spyne's WSGI server with every fault rendered by bridge.soap.envelope."""
+
+    def __init__(self, app: Application, version: SoapVersion) -> None:
+        super().__init__(app)
+        self.version = version
+
+    def handle_error(self, p_ctx, others, error, start_response):  # noqa: ANN001 - spyne's signature
+        fault = as_bridge_fault(error, p_ctx)
+        p_ctx.out_string = [fault_body(self.version, fault)]
+        p_ctx.transport.resp_code = STATUS.get(fault.http_status, f"{fault.http_status} Error")
+        if fault.http_status == 401:
+            p_ctx.transport.resp_headers["WWW-Authenticate"] = 'Basic realm="CallFire API"'
+        return super().handle_error(p_ctx, others, error, start_response)
+
+
+def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
+    """spyne's faults carry no ServiceFaultInfo: give each the v1.1 fault code it means."""
+    if isinstance(error, ServiceFault):
+        return error.bridge_fault
+    code = getattr(error, "faultcode", "Server") or "Server"
+    text = getattr(error, "faultstring", "") or ""
+    if "ResourceNotFound" in code or "MethodNotFound" in code:
+        requested = (p_ctx.method_request_string or "") if p_ctx is not None else ""
+        operation = operation_for_request(requested)
+        if operation is not None:
+            return BridgeFault(FaultCode.NOT_IMPLEMENTED,
+                               f"{operation.name} ({operation.port}) is not implemented by this bridge yet")
+        local = requested.rpartition('}')[2] or 'the request'
+        return BridgeFault(FaultCode.BAD_REQUEST, f"{local} is not a CallFire v1.1 operation")
+    if code.startswith("Client"):
+        return BridgeFault(FaultCode.BAD_REQUEST, f"malformed request: {text}")
+    logging.getLogger("bridge.soap").error("internal error (%s)", type(error).__name__)
+    return BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge")
+
+
+def build_spyne_apps() -> dict[SoapVersion, BridgeWsgiApplication]:
+    apps = {}
+    for version, protocol in ((SoapVersion.SOAP11, Soap11), (SoapVersion.SOAP12, Soap12)):
+        application = Application(SERVICES, tns=SVC, name="CallFireApi",
+                                  in_protocol=protocol(validator="soft"), out_protocol=protocol())
+        apps[version] = BridgeWsgiApplication(application, version)
+    return apps
+
+
+class SoapEndpoint:
+    """WSGI app for POST /api/{1.0,1.1}/soap12/{port}."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.apps = build_spyne_apps()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        content_type = environ.get("CONTENT_TYPE", "")
+        if length > MAX_BODY:
+            return reject(start_response, detect_version(content_type, b""), 413,
+                          BridgeFault(FaultCode.BAD_REQUEST, f"request body over {MAX_BODY} bytes"))
+        body = environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read(MAX_BODY + 1)
+        version = detect_version(content_type, body[:2048])
+        if environ["REQUEST_METHOD"] != "POST":
+            return reject(start_response, version, 405,
+                          BridgeFault(FaultCode.BAD_REQUEST, "SOAP requests are POSTed"))
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            # SOAP forbids DTDs; refusing them up front closes XXE and entity expansion.
+            return reject(start_response, version, 500,
+                          BridgeFault(FaultCode.BAD_REQUEST, "a SOAP message must not contain a DTD"))
+        environ = dict(environ, **{
+            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
+            # spyne reads the content type to pick the charset only; the envelope decides the version.
+            "CONTENT_TYPE": version.content_type,
+            RUNTIME_KEY: self.runtime, VERSION_KEY: version,
+        })
+        return self.apps[version](environ, start_response)
+
+
+def reject(start_response: Callable, version: SoapVersion, status: int, fault: BridgeFault) -> list[bytes]:
+    payload = fault_body(version, fault)
+    start_response(STATUS.get(status, f"{status} Error"),
+                   [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))])
+    return [payload]
