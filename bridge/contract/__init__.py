@@ -1,0 +1,83 @@
+"""The CallFire v1.1 SOAP contract as data: the operation table behind wsdl/.
+
+``wsdl/operations.yaml`` is the single source for the generated WSDL files
+(``python -m bridge.contract.generate``) and for the server's dispatch table
+below, so what the bridge serves and what it dispatches on cannot disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+WSDL_DIR = Path(__file__).resolve().parents[2] / "wsdl"
+TABLE = WSDL_DIR / "operations.yaml"
+
+NAMESPACES = {
+    "svc": "http://api.callfire.com/service/xsd",
+    "data": "http://api.callfire.com/data",
+}
+# soapAction = {SOAP_ACTION_BASE}/{PortType}/{Operation}; also the portTypes' namespace.
+SOAP_ACTION_BASE = "http://api.callfire.com/service/wsdl"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One v1.1 operation as the server dispatches it."""
+
+    port: str  # service name, e.g. "CallService" (port type = port + "PortType")
+    name: str  # e.g. "QueryCalls"
+    soap_action: str
+    request: str  # Clark QName of the request element (the SOAP Body child)
+    response: str | None  # Clark QName of the response element; None = empty Body
+
+
+def clark(prefixed: str) -> str:
+    """``svc:QueryCalls`` -> ``{http://api.callfire.com/service/xsd}QueryCalls``."""
+    prefix, local = prefixed.split(":")
+    return f"{{{NAMESPACES[prefix]}}}{local}"
+
+
+@functools.cache
+def table() -> dict[str, Any]:
+    """The parsed operation table (shared with the generator)."""
+    with TABLE.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+PORTS: dict[str, str] = dict(table()["ports"])  # url segment -> service name
+
+
+@functools.cache
+def operations() -> tuple[Operation, ...]:
+    """All 61 operations, in contract order."""
+    result = []
+    for row in table()["operations"]:
+        port = PORTS[row["port"]]
+        out = row["output"].get("element")
+        result.append(
+            Operation(
+                port=port,
+                name=row["operation"],
+                soap_action=f"{SOAP_ACTION_BASE}/{port}PortType/{row['operation']}",
+                request=clark(row["input"]["element"]),
+                response=clark(out) if out else None,
+            )
+        )
+    return tuple(result)
+
+
+@functools.cache
+def _by_request() -> dict[str, Operation]:
+    index = {op.request: op for op in operations()}
+    assert len(index) == len(operations()), "request elements must be unique"
+    return index
+
+
+def operation_for_request(qname: str) -> Operation | None:
+    """The operation whose request element has this Clark QName (dispatch on the Body child)."""
+    return _by_request().get(qname)

@@ -33,6 +33,8 @@ STATUS = {200: "200 OK", 401: "401 Unauthorized", 403: "403 Forbidden", 405: "40
 # numbers, next to the Authorization header): keep its loggers quiet.
 for _name in ("spyne", "spyne.application", "spyne.application.client", "spyne.application.server"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
+# httpx logs full URLs (query values: phone numbers) at INFO.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 SERVICES = [CallService, ContactService]
 

@@ -66,6 +66,8 @@ def send_call(rt: Runtime, authorization: str, request: dict[str, Any]) -> Respo
     fingerprint = hashlib.sha256(json.dumps([plan.path, plan.query, plan.body], sort_keys=True).encode()).hexdigest()
     claim = rt.store.claim(account, "SendCall", request_id, fingerprint)
     if claim.status == "replay":
+        # The replay key holds the login only: prove the caller may see that broadcast.
+        rt.v2.get(f"/calls/broadcasts/{claim.created_id}", authorization=authorization)
         return SVC, "CreatedId", str(claim.created_id)
     if claim.status == "mismatch":
         raise bad_request("RequestId", f"{request_id!r} was already used for a different SendCall")

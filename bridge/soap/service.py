@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import sqlite3
 from typing import Any, Callable
 
 from spyne import Fault
@@ -42,6 +43,9 @@ def run(ctx: Any, operation: str, request: Any, handler: Handler) -> None:
                               http_status=401)
         namespace, name, value = handler(runtime, authorization, request_dict(request) or {})
         body = write_element(namespace, name, value)
+    except sqlite3.OperationalError:
+        log.error("%s: RequestId store unavailable", operation)
+        raise ServiceFault(BridgeFault(FaultCode.UNAVAILABLE, "RequestId store is busy; retry later")) from None
     except BridgeFault as fault:
         log.info("%s fault %s", operation, fault.code.value)
         raise ServiceFault(fault) from None

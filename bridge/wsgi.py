@@ -1,0 +1,27 @@
+"""WSGI entry point: `bridge.wsgi:application` builds one worker's app from the environment."""
+from __future__ import annotations
+
+import httpx
+
+from bridge.config import Settings
+from bridge.runtime import Runtime
+from bridge.server import BridgeApp
+
+
+def create_app(settings: Settings | None = None, *, upstream: str | None = None,
+               transport: httpx.BaseTransport | None = None) -> BridgeApp:
+    settings = settings or Settings.from_env()
+    target = upstream or settings.upstream
+    if not target:
+        raise SystemExit("no upstream: set CALLFIRE_BRIDGE_UPSTREAM or use `callfire-bridge serve`")
+    return BridgeApp(Runtime.create(settings, target, transport=transport))
+
+
+def application(environ, start_response):  # noqa: ANN001 - gunicorn/waitress entry point
+    global _app
+    if _app is None:
+        _app = create_app()
+    return _app(environ, start_response)
+
+
+_app: BridgeApp | None = None
