@@ -50,13 +50,13 @@ class Conversions:
 RequestConverter = Callable[[Any, str, Conversions], Any]
 ResponseConverter = Callable[[Any, Conversions], Any]
 
-_LONG = re.compile(r"[+-]?\d+")
+_LONG = re.compile(r"[+-]?[0-9]+")
 _LIST_SPLIT = re.compile(r"[\s,]+")
 _PHONE = re.compile(r"[a-zA-Z_]+|\+?[0-9]+")
 _DIGIT = re.compile(r"[0-9#*]")
 _DATETIME = re.compile(
-    r"(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?")
-_TIME = re.compile(r"(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+    r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?")
+_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?")
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

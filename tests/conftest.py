@@ -1,0 +1,131 @@
+"""Shared fixtures: the simulator in-process and over HTTP, the bridge in-process and as
+the real `callfire-bridge serve` (gunicorn, 2 workers, simulator process)."""
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bridge.config import ROOT, Settings
+
+REFERENCE = ROOT.parent / "shared" / "reference"
+WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
+SOAP11_WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap11.wsdl"
+LIVE_TIME_ZONE = "America/Los_Angeles"  # CallFire's own zone: the documentation shows -08:00
+
+
+def basic(login: str, password: str = "secret") -> str:
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
+
+
+@pytest.fixture
+def login() -> str:
+    """A fresh simulator account per test: accounts are seeded alike and isolated."""
+    return f"user-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class InProcess:
+    """The bridge app over httpx.WSGITransport, its upstream the in-process simulator."""
+
+    client: httpx.Client
+    sim: object
+    sim_client: httpx.Client
+
+    def soap(self, body: str, *, login: str, version: str = "1.2", port: str = "call") -> httpx.Response:
+        if version == "1.2":
+            envelope = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
+                        'xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data">'
+                        f"<env:Body>{body}</env:Body></env:Envelope>")
+            headers = {"Content-Type": "application/soap+xml; charset=utf-8"}
+        else:
+            envelope = ('<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" '
+                        'xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data">'
+                        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>")
+            headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+        if login:
+            headers["Authorization"] = basic(login)
+        return self.client.post(f"/api/1.1/soap12/{port}", content=envelope.encode(), headers=headers)
+
+    def sim_requests(self, login: str) -> list[dict]:
+        return self.sim_client.get("/__sim/requests", params={"login": login}).json()
+
+
+@pytest.fixture
+def inproc(tmp_path: Path) -> InProcess:
+    from bridge.sim.app import create_app as create_sim
+    from bridge.wsgi import create_app as create_bridge
+
+    sim = create_sim()
+    sim_transport = httpx.WSGITransport(app=sim)
+    settings = Settings(store_path=tmp_path / "store.sqlite3", time_zone="UTC")
+    bridge = create_bridge(settings, upstream="http://sim/v2", transport=sim_transport)
+    client = httpx.Client(transport=httpx.WSGITransport(app=bridge), base_url="http://bridge")
+    sim_client = httpx.Client(transport=sim_transport, base_url="http://sim")
+    yield InProcess(client, sim, sim_client)
+    client.close()
+    sim_client.close()
+
+
+@dataclass
+class Live:
+    base_url: str
+    sim_url: str  # the simulator's root (admin endpoints under /__sim/)
+
+    @property
+    def wsdl(self) -> str:
+        return self.base_url + WSDL_PATH
+
+    @property
+    def wsdl11(self) -> str:
+        return self.base_url + SOAP11_WSDL_PATH
+
+    def sim_requests(self, login: str) -> list[dict]:
+        return httpx.get(f"{self.sim_url}/__sim/requests", params={"login": login}).json()
+
+    def advance(self, seconds: int) -> None:
+        httpx.post(f"{self.sim_url}/__sim/advance", params={"seconds": seconds}).raise_for_status()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
+    """`callfire-bridge serve` as users run it: gunicorn with 2 workers + the simulator process."""
+    port = _free_port()
+    store = tmp_path_factory.mktemp("live") / "store.sqlite3"
+    command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
+               "--store", str(store), "--time-zone", LIVE_TIME_ZONE]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    health = None
+    while time.monotonic() < deadline:
+        try:
+            health = httpx.get(base_url + "/health", timeout=1).json()
+            break
+        except (httpx.TransportError, ValueError):
+            if process.poll() is not None:
+                raise RuntimeError(process.stdout.read().decode())
+            time.sleep(0.1)
+    if health is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        raise RuntimeError("the bridge did not start")
+    yield Live(base_url, health["upstream"].removesuffix("/v2"))
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=10)
