@@ -57,7 +57,7 @@ class InProcess:
         return self.client.post(f"/api/1.1/soap12/{port}", content=envelope.encode(), headers=headers)
 
     def sim_requests(self, login: str) -> list[dict]:
-        return self.sim_client.get("/__sim/requests", params={"login": login}).json()
+        return self.sim_client.get("/__sim/requests", params={"login": login}).json()["items"]
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ class Live:
         return self.base_url + SOAP11_WSDL_PATH
 
     def sim_requests(self, login: str) -> list[dict]:
-        return httpx.get(f"{self.sim_url}/__sim/requests", params={"login": login}).json()
+        return httpx.get(f"{self.sim_url}/__sim/requests", params={"login": login}).json()["items"]
 
     def advance(self, seconds: int) -> None:
         httpx.post(f"{self.sim_url}/__sim/advance", params={"seconds": seconds}).raise_for_status()

@@ -1,0 +1,151 @@
+"""zeep as a v1.1 client of the running bridge, over SOAP 1.2 (CallFire's WSDL) and SOAP 1.1
+(the bridge's extra soap11 WSDL): every operation, and every response body validated
+against the bridge's own XSD."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+
+import pytest
+import requests
+import zeep
+from lxml import etree
+from zeep.plugins import HistoryPlugin
+
+from bridge.config import WSDL_DIR
+
+SCHEMA = etree.XMLSchema(etree.parse(str(WSDL_DIR / "callfire-service.xsd")))
+SOAP_BODIES = ("{http://www.w3.org/2003/05/soap-envelope}Body", "{http://schemas.xmlsoap.org/soap/envelope/}Body")
+
+
+class Bridge:
+    def __init__(self, live, login: str, version: str) -> None:
+        session = requests.Session()
+        session.auth = (login, "secret")
+        self.history = HistoryPlugin()
+        wsdl = live.wsdl if version == "1.2" else live.wsdl11
+        self.client = zeep.Client(wsdl, transport=zeep.Transport(session=session), plugins=[self.history])
+        self.version = version
+
+    @property
+    def service(self):  # noqa: ANN201
+        return self.client.service
+
+    def last_body_child(self) -> etree._Element:
+        envelope = self.history.last_received["envelope"]
+        body = next(e for e in envelope.iter() if e.tag in SOAP_BODIES)
+        return body[0]
+
+    def assert_valid_response(self, expected_tag: str) -> None:
+        child = self.last_body_child()
+        assert child.tag == expected_tag
+        SCHEMA.assertValid(etree.ElementTree(copy.deepcopy(child)))
+
+
+@pytest.fixture(params=["1.2", "1.1"])
+def bridge(request, live, login) -> Bridge:
+    return Bridge(live, login, request.param)
+
+
+SVC = "{http://api.callfire.com/service/xsd}"
+DATA = "{http://api.callfire.com/data}"
+
+
+def test_the_binding_matches_the_wsdl_version(bridge: Bridge) -> None:
+    binding = bridge.client.service._binding
+    assert type(binding).__name__ == ("Soap12Binding" if bridge.version == "1.2" else "Soap11Binding")
+
+
+def test_query_calls_pages_through_v2_and_validates(bridge: Bridge) -> None:
+    first = bridge.service.QueryCalls(MaxResults=1000, FirstResult=0, BroadcastId=500)
+    bridge.assert_valid_response(SVC + "CallQueryResult")
+    assert first.TotalResults == 1200 and len(first.Call) == 1000
+    rest = bridge.service.QueryCalls(MaxResults=1000, FirstResult=1000, BroadcastId=500)
+    assert len(rest.Call) == 200
+    ids = [c.id for c in first.Call] + [c.id for c in rest.Call]
+    assert len(set(ids)) == 1200, "pages neither overlap nor skip"
+    created = [c.Created for c in first.Call]
+    assert created == sorted(created, reverse=True)
+    assert all(c.BroadcastId == 500 for c in first.Call)
+
+
+def test_query_calls_filters(bridge: Bridge) -> None:
+    finished = bridge.service.QueryCalls(MaxResults=50, State="FINISHED", Result="LA AM")
+    bridge.assert_valid_response(SVC + "CallQueryResult")
+    assert finished.Call and all(c.State == "FINISHED" and c.FinalResult in ("LA", "AM") for c in finished.Call)
+    begin = datetime(2026, 10, 20, tzinfo=timezone.utc)
+    recent = bridge.service.QueryCalls(MaxResults=1000, IntervalBegin=begin)
+    assert recent.Call and all(c.Created >= begin for c in recent.Call)
+    nothing = bridge.service.QueryCalls(State="RESTRICTED_NUMBER")
+    bridge.assert_valid_response(SVC + "CallQueryResult")
+    assert nothing.TotalResults == 0 and nothing.Call == []
+
+
+def test_get_call_carries_records_recordings_and_notes(bridge: Bridge) -> None:
+    found = bridge.service.QueryCalls(MaxResults=200, State="FINISHED")
+    with_record = next(c for c in found.Call if c.CallRecord and c.CallRecord[0].RecordingMeta)
+    call = bridge.service.GetCall(Id=with_record.id)
+    bridge.assert_valid_response(DATA + "Call")
+    assert call.id == with_record.id and call.Created.tzinfo is not None
+    record = call.CallRecord[0]
+    assert record.Result and record.FinishTime and record.Duration >= 0
+    assert record.RecordingMeta[0].Link.startswith("http")
+
+
+def test_get_contact_history_interleaves_calls_and_texts(bridge: Bridge) -> None:
+    history = bridge.service.GetContactHistory(ContactId=3)
+    bridge.assert_valid_response(DATA + "ContactHistory")
+    entries = bridge.last_body_child()
+    kinds = {etree.QName(e).localname for e in entries}
+    assert kinds == {"Call", "Text"}
+    window = bridge.service.GetContactHistory(ContactId=3, FirstResult=1, MaxResults=2)
+    assert len(bridge.last_body_child()) == 2
+    assert history is not None and window is not None
+
+
+def test_send_call_then_query_the_broadcast(bridge: Bridge, live, login: str) -> None:
+    voice = {"FromNumber": "13105551212", "AnsweringMachineConfig": "AM_AND_LIVE",
+             "LiveSoundText": "Your order is ready", "LiveSoundTextVoice": "FEMALE1", "MachineSoundId": 9,
+             "LocalTimeZoneRestriction": {"BeginTime": "09:00:00", "EndTime": "17:30:00"},
+             "RetryConfig": {"MaxAttempts": 2, "MinutesBetweenAttempts": 30, "RetryResults": ["BUSY", "NO_ANS"],
+                             "RetryPhoneTypes": ["MOBILE_PHONE"]}}
+    broadcast_id = bridge.service.SendCall(BroadcastName="zeep", ToNumber=[{"_value_1": "12135550101"},
+                                                                           {"_value_1": "12135550102"}],
+                                           Label=["zeep"], MaxActive=3, VoiceBroadcastConfig=voice)
+    bridge.assert_valid_response(SVC + "CreatedId")
+    [sent] = [r for r in live.sim_requests(login) if r["method"] == "POST"]
+    body = sent["body"]
+    assert body["localTimeRestriction"] == {"enabled": True, "beginHour": 9, "beginMinute": 0,
+                                            "endHour": 17, "endMinute": 30}
+    assert body["retryConfig"] == {"maxAttempts": 2, "minutesBetweenAttempts": 30,
+                                   "retryResults": ["BUSY", "NO_ANS"], "retryPhoneTypes": ["MOBILE_PHONE"]}
+    assert body["sounds"] == {"liveSoundText": "Your order is ready", "liveSoundTextVoice": "FEMALE1",
+                              "machineSoundId": 9}
+    assert body["labels"] == ["zeep"] and body["maxActive"] == 3
+    calls = bridge.service.QueryCalls(BroadcastId=broadcast_id)
+    assert sorted(c.ToNumber._value_1 for c in calls.Call) == ["12135550101", "12135550102"]
+    assert all(c.State == "READY" and [label.Name for label in c.Label] == ["zeep"] for c in calls.Call)
+
+
+def test_sent_calls_finish_over_simulated_time_and_reach_contact_history(bridge: Bridge, live) -> None:
+    number = "1213555" + str(abs(hash(bridge.version)) % 10000).zfill(4)
+    broadcast_id = bridge.service.SendCall(ToNumber=[{"_value_1": number}],
+                                           IvrBroadcastConfig={"DialplanXml": "<dialplan><hangup/></dialplan>"})
+    [call] = bridge.service.QueryCalls(BroadcastId=broadcast_id).Call
+    live.advance(600)
+    finished = bridge.service.GetCall(Id=call.id)
+    assert finished.State == "FINISHED" and finished.FinalResult and finished.CallRecord
+    history = bridge.service.GetContactHistory(ContactId=finished.ContactId)
+    assert any(etree.QName(e).localname == "Call" and e.get("id") == str(call.id) for e in bridge.last_body_child())
+    assert history is not None
+
+
+def test_faults_carry_service_fault_info(bridge: Bridge) -> None:
+    with pytest.raises(zeep.exceptions.Fault) as info:
+        bridge.service.QueryCalls(MaxResults=1001)
+    detail = info.value.detail
+    assert detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "BAD_REQUEST"
+    assert "MaxResults" in detail.find(SVC + "ServiceFaultInfo/" + SVC + "Message").text
+    with pytest.raises(zeep.exceptions.Fault) as info:
+        bridge.service.GetCall(Id=987654321)
+    assert info.value.detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "NOT_FOUND"
