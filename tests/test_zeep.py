@@ -28,8 +28,12 @@ class Bridge:
         self.version = version
 
     @property
-    def service(self):  # noqa: ANN201
-        return self.client.service
+    def call(self):  # noqa: ANN201 - zeep's service proxy
+        return self.client.bind("CallFireApi", "CallServicePort")
+
+    @property
+    def contact(self):  # noqa: ANN201
+        return self.client.bind("CallFireApi", "ContactServicePort")
 
     def last_body_child(self) -> etree._Element:
         envelope = self.history.last_received["envelope"]
@@ -52,15 +56,15 @@ DATA = "{http://api.callfire.com/data}"
 
 
 def test_the_binding_matches_the_wsdl_version(bridge: Bridge) -> None:
-    binding = bridge.client.service._binding
+    binding = bridge.call._binding
     assert type(binding).__name__ == ("Soap12Binding" if bridge.version == "1.2" else "Soap11Binding")
 
 
 def test_query_calls_pages_through_v2_and_validates(bridge: Bridge) -> None:
-    first = bridge.service.QueryCalls(MaxResults=1000, FirstResult=0, BroadcastId=500)
+    first = bridge.call.QueryCalls(MaxResults=1000, FirstResult=0, BroadcastId=500)
     bridge.assert_valid_response(SVC + "CallQueryResult")
     assert first.TotalResults == 1200 and len(first.Call) == 1000
-    rest = bridge.service.QueryCalls(MaxResults=1000, FirstResult=1000, BroadcastId=500)
+    rest = bridge.call.QueryCalls(MaxResults=1000, FirstResult=1000, BroadcastId=500)
     assert len(rest.Call) == 200
     ids = [c.id for c in first.Call] + [c.id for c in rest.Call]
     assert len(set(ids)) == 1200, "pages neither overlap nor skip"
@@ -70,21 +74,21 @@ def test_query_calls_pages_through_v2_and_validates(bridge: Bridge) -> None:
 
 
 def test_query_calls_filters(bridge: Bridge) -> None:
-    finished = bridge.service.QueryCalls(MaxResults=50, State="FINISHED", Result="LA AM")
+    finished = bridge.call.QueryCalls(MaxResults=50, State=["FINISHED"], Result=["LA", "AM"])
     bridge.assert_valid_response(SVC + "CallQueryResult")
     assert finished.Call and all(c.State == "FINISHED" and c.FinalResult in ("LA", "AM") for c in finished.Call)
     begin = datetime(2026, 10, 20, tzinfo=timezone.utc)
-    recent = bridge.service.QueryCalls(MaxResults=1000, IntervalBegin=begin)
+    recent = bridge.call.QueryCalls(MaxResults=1000, IntervalBegin=begin)
     assert recent.Call and all(c.Created >= begin for c in recent.Call)
-    nothing = bridge.service.QueryCalls(State="RESTRICTED_NUMBER")
+    nothing = bridge.call.QueryCalls(State=["RESTRICTED_NUMBER"])
     bridge.assert_valid_response(SVC + "CallQueryResult")
     assert nothing.TotalResults == 0 and nothing.Call == []
 
 
 def test_get_call_carries_records_recordings_and_notes(bridge: Bridge) -> None:
-    found = bridge.service.QueryCalls(MaxResults=200, State="FINISHED")
+    found = bridge.call.QueryCalls(MaxResults=200, State=["FINISHED"])
     with_record = next(c for c in found.Call if c.CallRecord and c.CallRecord[0].RecordingMeta)
-    call = bridge.service.GetCall(Id=with_record.id)
+    call = bridge.call.GetCall(Id=with_record.id)
     bridge.assert_valid_response(DATA + "Call")
     assert call.id == with_record.id and call.Created.tzinfo is not None
     record = call.CallRecord[0]
@@ -93,12 +97,12 @@ def test_get_call_carries_records_recordings_and_notes(bridge: Bridge) -> None:
 
 
 def test_get_contact_history_interleaves_calls_and_texts(bridge: Bridge) -> None:
-    history = bridge.service.GetContactHistory(ContactId=3)
+    history = bridge.contact.GetContactHistory(ContactId=3)
     bridge.assert_valid_response(DATA + "ContactHistory")
     entries = bridge.last_body_child()
     kinds = {etree.QName(e).localname for e in entries}
     assert kinds == {"Call", "Text"}
-    window = bridge.service.GetContactHistory(ContactId=3, FirstResult=1, MaxResults=2)
+    window = bridge.contact.GetContactHistory(ContactId=3, FirstResult=1, MaxResults=2)
     assert len(bridge.last_body_child()) == 2
     assert history is not None and window is not None
 
@@ -109,7 +113,7 @@ def test_send_call_then_query_the_broadcast(bridge: Bridge, live, login: str) ->
              "LocalTimeZoneRestriction": {"BeginTime": "09:00:00", "EndTime": "17:30:00"},
              "RetryConfig": {"MaxAttempts": 2, "MinutesBetweenAttempts": 30, "RetryResults": ["BUSY", "NO_ANS"],
                              "RetryPhoneTypes": ["MOBILE_PHONE"]}}
-    broadcast_id = bridge.service.SendCall(BroadcastName="zeep", ToNumber=[{"_value_1": "12135550101"},
+    broadcast_id = bridge.call.SendCall(BroadcastName="zeep", ToNumber=[{"_value_1": "12135550101"},
                                                                            {"_value_1": "12135550102"}],
                                            Label=["zeep"], MaxActive=3, VoiceBroadcastConfig=voice)
     bridge.assert_valid_response(SVC + "CreatedId")
@@ -122,30 +126,30 @@ def test_send_call_then_query_the_broadcast(bridge: Bridge, live, login: str) ->
     assert body["sounds"] == {"liveSoundText": "Your order is ready", "liveSoundTextVoice": "FEMALE1",
                               "machineSoundId": 9}
     assert body["labels"] == ["zeep"] and body["maxActive"] == 3
-    calls = bridge.service.QueryCalls(BroadcastId=broadcast_id)
+    calls = bridge.call.QueryCalls(BroadcastId=broadcast_id)
     assert sorted(c.ToNumber._value_1 for c in calls.Call) == ["12135550101", "12135550102"]
     assert all(c.State == "READY" and [label.Name for label in c.Label] == ["zeep"] for c in calls.Call)
 
 
 def test_sent_calls_finish_over_simulated_time_and_reach_contact_history(bridge: Bridge, live) -> None:
     number = "1213555" + str(abs(hash(bridge.version)) % 10000).zfill(4)
-    broadcast_id = bridge.service.SendCall(ToNumber=[{"_value_1": number}],
+    broadcast_id = bridge.call.SendCall(ToNumber=[{"_value_1": number}],
                                            IvrBroadcastConfig={"DialplanXml": "<dialplan><hangup/></dialplan>"})
-    [call] = bridge.service.QueryCalls(BroadcastId=broadcast_id).Call
+    [call] = bridge.call.QueryCalls(BroadcastId=broadcast_id).Call
     live.advance(600)
-    finished = bridge.service.GetCall(Id=call.id)
+    finished = bridge.call.GetCall(Id=call.id)
     assert finished.State == "FINISHED" and finished.FinalResult and finished.CallRecord
-    history = bridge.service.GetContactHistory(ContactId=finished.ContactId)
+    history = bridge.contact.GetContactHistory(ContactId=finished.ContactId)
     assert any(etree.QName(e).localname == "Call" and e.get("id") == str(call.id) for e in bridge.last_body_child())
     assert history is not None
 
 
 def test_faults_carry_service_fault_info(bridge: Bridge) -> None:
     with pytest.raises(zeep.exceptions.Fault) as info:
-        bridge.service.QueryCalls(MaxResults=1001)
+        bridge.call.QueryCalls(MaxResults=1001)
     detail = info.value.detail
     assert detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "BAD_REQUEST"
     assert "MaxResults" in detail.find(SVC + "ServiceFaultInfo/" + SVC + "Message").text
     with pytest.raises(zeep.exceptions.Fault) as info:
-        bridge.service.GetCall(Id=987654321)
+        bridge.call.GetCall(Id=987654321)
     assert info.value.detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "NOT_FOUND"
