@@ -60,8 +60,7 @@ COMPARED_NAMESPACES = (SVC, DATA)
 # Attributes in these namespaces are documentation / Java code generation only.
 IGNORED_ATTRIBUTE_NAMESPACES = {"http://api.callfire.com/annotations", "http://java.sun.com/xml/ns/jaxb"}
 # XSD attribute values equal to the XSD default carry no meaning; drop them before comparing.
-XSD_DEFAULTS = {"minOccurs": "1", "maxOccurs": "1", "abstract": "false", "mixed": "false",
-                "nillable": "false", "use": "optional"}
+XSD_DEFAULTS = {"abstract": "false", "mixed": "false", "nillable": "false"}
 
 EXTENSION = "bridge extension: CallFire live API 2015-16 (v11-contract.md §12)"
 
@@ -178,7 +177,7 @@ def _plain_props(el: etree._Element, names: tuple[str, ...], qnames: tuple[str, 
 
 def _element(el: etree._Element, is_global: bool, tns: str) -> Node:
     if el.get("ref"):
-        node = Node(_qname(el, el.get("ref")))
+        node = Node(_qname(el, el.get("ref")), _plain_props(el, ()))
     else:
         node = Node(_display(tns, el.get("name")) if is_global else el.get("name"))
         node.props.update(_plain_props(el, ("default", "fixed", "nillable", "abstract", "substitutionGroup",
@@ -221,9 +220,13 @@ def _attribute(el: etree._Element, tns: str) -> Node:
                            "processContents": el.get("processContents", "strict")})
     assert _local(el) == "attribute", f"unsupported {_local(el)}"
     node = Node("@" + (_qname(el, el.get("ref")) if el.get("ref") else el.get("name")))
-    node.props.update(_plain_props(el, ("use", "default", "fixed", "form")))
+    node.props.update(_plain_props(el, ("default", "fixed", "form")))
+    node.props["use"] = el.get("use", "optional")
     inline = _xs_children(el)
-    node.props["type"] = _qname(el, el.get("type")) if el.get("type") else "(anonymous)" if inline else "xs:anySimpleType"
+    if el.get("type"):
+        node.props["type"] = _qname(el, el.get("type"))
+    else:
+        node.props["type"] = "(anonymous)" if inline else "xs:anySimpleType"
     for child in inline:
         _simple_type(child, node, tns)
     return node
@@ -346,7 +349,7 @@ def render(node: Node) -> str:
 def diff_nodes(ref: Node, ours: Node, path: str = "") -> list[str]:
     """Readable differences of two normalised trees, reference -> ours."""
     here = path or ref.label
-    out = [f"{here}: {key} {ref.props.get(key, '-')} -> {ours.props.get(key, '-')}"
+    out = [f"{here}: {key} {ref.props.get(key, '(none)')} -> {ours.props.get(key, '(none)')}"
            for key in sorted(ref.props.keys() | ours.props.keys())
            if ref.props.get(key) != ours.props.get(key)]
     ref_by = {c.label: c for c in ref.children}
@@ -414,8 +417,15 @@ def _zeep_facts(wsdl: Path) -> dict[str, str]:
 IO_TAGS = tuple(f"{{{WSDL}}}{kind}" for kind in ("input", "output", "fault"))
 
 
+def _extensions(el: etree._Element) -> str:
+    """The SOAP extension elements directly under a WSDL element, e.g. ``soap12:body(use=literal)``."""
+    return " ".join(_display(ext.tag) + "(" + ", ".join(f"{k}={v}" for k, v in sorted(ext.attrib.items())) + ")"
+                    for ext in el if isinstance(ext.tag, str) and etree.QName(ext).namespace != WSDL)
+
+
 def _lxml_facts(wsdl: Path) -> dict[str, str]:
-    """What zeep does not keep: portType io names, binding body/fault forms, namespaces, imports."""
+    """What zeep does not keep: messages as declared, portType io names, binding extension forms,
+    namespaces, imports."""
     facts: dict[str, str] = {}
     pending = [wsdl]
     while pending:
@@ -427,16 +437,19 @@ def _lxml_facts(wsdl: Path) -> dict[str, str]:
             facts[f"{path.name}: imports {imp.get('namespace')}"] = location
             if location.endswith(".wsdl"):
                 pending.append(path.parent / location)
+        for message in root.iter(f"{{{WSDL}}}message"):
+            facts[f"{path.name}: message {message.get('name')}"] = " ".join(
+                f"{part.get('name')}={_qname(part, part.get('element'))}" for part in message) or "(none)"
         for port_type in root.iter(f"{{{WSDL}}}portType"):
             for op in port_type.iter(f"{{{WSDL}}}operation"):
                 for io in op.iterchildren(*IO_TAGS):
                     facts[f"portType {port_type.get('name')}/{op.get('name')}: {_local(io)} name"] = io.get("name")
         for binding in root.iter(f"{{{WSDL}}}binding"):
+            facts[f"binding {binding.get('name')}: form"] = _extensions(binding)
             for op in binding.iter(f"{{{WSDL}}}operation"):
+                facts[f"binding {binding.get('name')}/{op.get('name')}: form"] = _extensions(op)
                 for io in op.iterchildren(*IO_TAGS):
-                    forms = [_display(ext.tag) + "(" + ", ".join(f"{k}={v}" for k, v in sorted(ext.attrib.items()))
-                             + ")" for ext in io if isinstance(ext.tag, str)]
-                    facts[f"binding {binding.get('name')}/{op.get('name')}: {_local(io)} form"] = " ".join(forms)
+                    facts[f"binding {binding.get('name')}/{op.get('name')}: {_local(io)} form"] = _extensions(io)
     return facts
 
 
@@ -508,9 +521,9 @@ MUTATIONS = [
     # (file, {old text: new text}, a line the comparison must report)
     ("callfire-data.xsd", {'name="AnswerTime"': 'name="AnswerTim"'},
      "data:CallRecord/sequence: missing AnswerTime(occurs=[0..1], type=xs:dateTime)"),
-    ("callfire-data.xsd", {'<xs:element name="ContactId" type="xs:long"/>\n      <xs:element name="Inbound" type="xs:boolean"/>':
-                           '<xs:element name="Inbound" type="xs:boolean"/>\n      <xs:element name="ContactId" type="xs:long"/>'},
-     "type data:Action/sequence: order FromNumber ToNumber State BatchId BroadcastId ContactId Inbound"),
+    ("callfire-data.xsd", {'<xs:element name="ContactId" type="xs:long"/>\n      <xs:element name="Inbound"':
+                           '<xs:element name="Inbound" type="xs:boolean"/>\n      <xs:element name="ContactId"'},
+     "type data:Action/sequence: order FromNumber ToNumber State BatchId BroadcastId ContactId Inbound Created"),
     ("callfire-data.xsd", {'<xs:enumeration value="XFER_LEG"/>': ""},
      "type data:Result: missing enum XFER_LEG"),
     ("callfire-data.xsd", {'name="Duration" type="xs:int"/>\n            <xs:element ref="data:RecordingMeta"':
@@ -525,8 +538,9 @@ MUTATIONS = [
                            '<xs:element name="Text">\n    <xs:complexType>\n      <xs:complexContent>\n'
                            '        <xs:extension base="data:ActionRecord">'},
      "data:Text: base data:Action -> data:ActionRecord"),
-    ("callfire-data.xsd", {'name="ClientData" type="xs:string" use="optional"': 'name="ClientData" type="xs:string" use="required"'},
-     "type data:ToNumber/@ClientData: use - -> required"),
+    ("callfire-data.xsd", {'name="ClientData" type="xs:string" use="optional"': 'name="ClientData" type="xs:string"'
+                                                                                   ' use="required"'},
+     "type data:ToNumber/@ClientData: use optional -> required"),
     ("callfire-data.xsd", {'<xs:anyAttribute processContents="lax"/>\n    </xs:complexType>': "</xs:complexType>"},
      "data:Contact: missing @*(namespace=##any, processContents=lax)"),
     ("callfire-data.xsd", {'<xs:choice>\n          <xs:element ref="data:VoiceBroadcastConfig"/>':
@@ -535,8 +549,18 @@ MUTATIONS = [
     ("callfire-data.xsd", {'default="SEND_MULTIPLE"': 'default="TRIM"'},
      "data:TextBroadcastConfig/sequence/BigMessageStrategy: default SEND_MULTIPLE -> TRIM"),
     ("callfire-data.xsd", {'<xs:element ref="data:TextRecord"':
-                           '<xs:element name="Extra" type="xs:string" minOccurs="0"/><xs:element ref="data:TextRecord"'},
+                           '<xs:element name="Extra" type="xs:string" minOccurs="0"/>'
+                           '<xs:element ref="data:TextRecord"'},
      "data:Text/sequence: added Extra(occurs=[0..1], type=xs:string) after Message"),
+    (SERVICE_XSD, {' xmime:expectedContentTypes="application/octet-stream"/>\n\n  <xs:element name="QuerySoundMeta"':
+                   '/>\n\n  <xs:element name="QuerySoundMeta"'},
+     "svc:SoundData: xmime:expectedContentTypes application/octet-stream -> (none)"),
+    # an allowed extension in the wrong place is not allowed
+    (SERVICE_XSD, {'<xs:element name="Label" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>': "",
+                   'maxOccurs="unbounded"/>\n      <xs:element name="Scrub':
+                   'maxOccurs="unbounded"/><xs:element name="Label" type="xs:string" minOccurs="0"'
+                   ' maxOccurs="unbounded"/>\n      <xs:element name="Scrub'},
+     "type svc:SendRequest/sequence: added Label(occurs=[0..unbounded], type=xs:string) after ToNumber"),
     (SERVICE_XSD, {'default="1000"': 'default="100"'},
      "type svc:Query/sequence/MaxResults: default 1000 -> 100"),
     (SERVICE_XSD, {'<xs:element ref="data:Call" minOccurs="0" maxOccurs="unbounded"/>':
@@ -599,8 +623,10 @@ def test_soap11_wsdl_is_the_same_contract_over_soap11() -> None:
     soap12, soap11 = wsdl_facts(OURS / SOAP12_WSDL), wsdl_facts(OURS / SOAP11_WSDL)
     assert {v for k, v in soap11.items() if k.endswith(": soap version")} == {"Soap11Binding"}
     assert soap11[f"{SOAP11_WSDL}: targetNamespace"] == "http://api.callfire.com/service/wsdl/http/soap11"
-    forms = {v for k, v in soap11.items() if k.endswith(" form")}
-    assert forms == {"soap:body(use=literal)", "soap:fault(name=Fault, use=literal)"}
+    io_forms = {v for k, v in soap11.items() if k.endswith(("input form", "output form", "fault form"))}
+    assert io_forms == {"soap:body(use=literal)", "soap:fault(name=Fault, use=literal)"}
+    binding_forms = {v for k, v in soap11.items() if k.startswith("binding ") and k.endswith("Binding: form")}
+    assert binding_forms == {"soap:binding(transport=http://schemas.xmlsoap.org/soap/http)"}
 
     def flavourless(facts: dict[str, str]) -> dict[str, str]:
         skip = (": soap version", ": binding namespace", " form", "-soap12.wsdl: targetNamespace",

@@ -31,7 +31,6 @@ HTTP_TRANSPORT = "http://schemas.xmlsoap.org/soap/http"
 ADDRESS = "https://www.callfire.com/api/1.1/soap12/{segment}"
 
 
-
 @dataclass(frozen=True)
 class Flavour:
     """One binding file: SOAP version, its namespaces and how faults are bound."""
@@ -41,7 +40,8 @@ class Flavour:
     prefix: str
     soap_ns: str
     # The 2014-05 soap12 file binds faults with <soap12:body use="literal"/>: non-standard
-    # (WSDL 1.1 says soap:fault name=..), but zeep and PHP load it, so it is kept as is.
+    # (WSDL 1.1 says soap12:fault name=..), but zeep (which looks for soap:body inside
+    # wsdl:fault) and PHP SoapClient load it without complaint, so it is kept as is.
     standard_fault: bool
 
 
