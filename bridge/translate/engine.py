@@ -183,10 +183,17 @@ EntityWriter = Callable[[dict[str, Any], Conversions], dict[str, Any]]
 
 
 def _getter(spec: str) -> Callable[[dict[str, Any]], Any]:
-    """`a.b` walks objects; `a|b` takes the first present; `` is the object itself."""
+    """`a.b` walks objects; `a|b` takes the first present; `` is the object itself.
+
+    Single-key paths (nearly all rows) get a plain dict lookup: this runs ~30 times per
+    call in a 1000-call QueryCalls.
+    """
     if spec == "":
         return lambda obj: obj
     alternatives = [tuple(alt.split(".")) for alt in spec.split("|")]
+    if len(alternatives) == 1 and len(alternatives[0]) == 1:
+        key = alternatives[0][0]
+        return lambda obj: obj.get(key)
 
     def get(obj: dict[str, Any]) -> Any:
         for path in alternatives:
@@ -225,8 +232,8 @@ def entity_writer(entity: str) -> EntityWriter:
                 if default is not None:
                     element[name] = default
                 continue
-            if isinstance(value, list):
-                element[name] = [convert(item, conv) if convert else str(item) for item in value]
+            if value.__class__ is list:
+                element[name] = [convert(item, conv) for item in value] if convert else [str(i) for i in value]
             else:
                 converted = convert(value, conv) if convert else str(value)
                 if converted is not None:
