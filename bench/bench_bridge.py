@@ -1,0 +1,167 @@
+"""Bridge vs direct CallFire v2, measured in the same run against the same simulator.
+
+    .venv/bin/python bench/bench_bridge.py [--rounds-scale 1.0] [--out bench/results.md]
+
+Starts `callfire-bridge serve` (gunicorn, 2 workers, the simulator as its own process) on
+loopback, then times, with one keep-alive httpx client each side and rounds interleaved:
+  GetCall                      vs GET /v2/calls/{id}
+  QueryCalls MaxResults=100    vs GET /v2/calls?limit=100
+  QueryCalls MaxResults=1000   vs GET /v2/calls?limit=1000 (one request) and 10 x limit=100
+and, in-process, the cost of turning 1000 v2 calls into CallQueryResult bytes.
+Numbers are wall-clock on whatever machine runs it; README.md quotes one run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTH = ("bench", "bench")
+SOAP = ('<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:s="http://api.callfire.com/service/xsd"><e:Body>{}</e:Body></e:Envelope>')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_bridge(store: Path) -> tuple[subprocess.Popen, str, str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "--port", str(port),
+                                "--workers", "2", "--store", str(store)],
+                               stdout=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            return process, base, httpx.get(base + "/health").json()["upstream"]
+        except (httpx.TransportError, ValueError):
+            time.sleep(0.1)
+    raise SystemExit("bridge did not start")
+
+
+def timed(fn: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(pairs: dict[str, Callable[[], None]], rounds: int, warmup: int = 10) -> dict[str, list[float]]:
+    for fn in pairs.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in pairs}
+    for _ in range(rounds):  # interleaved, so drift hits every side alike
+        for name, fn in pairs.items():
+            samples[name].append(timed(fn))
+    return samples
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def serialization(rounds: int) -> dict[str, list[float]]:
+    from bridge.mappings import load
+    from bridge.sim.app import create_app
+    from bridge.soap.writer import SVC, write_element
+    from bridge.translate import call
+    from bridge.translate.convert import Conversions
+
+    client = httpx.Client(transport=httpx.WSGITransport(app=create_app()), base_url="http://sim", auth=AUTH)
+    items = client.get("/v2/calls", params={"campaignId": 500, "limit": 1000}).json()["items"]
+    conv = Conversions(ZoneInfo("UTC"), load().enums)
+    out: dict[str, list[float]] = {"translate 1000 calls (v2 JSON -> v1.1 values)": [],
+                                   "serialize 1000-call CallQueryResult (bytes)": []}
+    for _ in range(rounds):
+        start = time.perf_counter()
+        value = call.call_query_result(items, 1200, conv)
+        middle = time.perf_counter()
+        write_element(SVC, "CallQueryResult", value)
+        end = time.perf_counter()
+        out["translate 1000 calls (v2 JSON -> v1.1 values)"].append((middle - start) * 1000)
+        out["serialize 1000-call CallQueryResult (bytes)"].append((end - middle) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds-scale", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    args = parser.parse_args()
+    scale = args.rounds_scale
+
+    with tempfile.TemporaryDirectory() as tmp:
+        process, bridge, upstream = start_bridge(Path(tmp) / "store.sqlite3")
+        try:
+            soap = httpx.Client(base_url=bridge, auth=AUTH, headers={"Content-Type": "application/soap+xml"})
+            v2 = httpx.Client(base_url=upstream, auth=AUTH)
+
+            def bridge_call(body: str) -> Callable[[], None]:
+                payload = SOAP.format(body).encode()
+                return lambda: soap.post("/api/1.1/soap12/call", content=payload).raise_for_status()
+
+            def direct(path: str, **params: object) -> Callable[[], None]:
+                return lambda: v2.get(path, params=params).raise_for_status()
+
+            def direct_paged() -> None:
+                for offset in range(0, 1000, 100):
+                    v2.get("/calls", params={"campaignId": 500, "limit": 100, "offset": offset}).raise_for_status()
+
+            rows = []
+            scenarios = [
+                ("GetCall", int(400 * scale), {
+                    "bridge": bridge_call("<s:GetCall><s:Id>9652</s:Id></s:GetCall>"),
+                    "direct": direct("/calls/9652")}),
+                ("QueryCalls MaxResults=100", int(150 * scale), {
+                    "bridge": bridge_call("<s:QueryCalls><s:MaxResults>100</s:MaxResults>"
+                                          "<s:BroadcastId>500</s:BroadcastId></s:QueryCalls>"),
+                    "direct": direct("/calls", campaignId=500, limit=100)}),
+                ("QueryCalls MaxResults=1000", int(40 * scale), {
+                    "bridge": bridge_call("<s:QueryCalls><s:MaxResults>1000</s:MaxResults>"
+                                          "<s:BroadcastId>500</s:BroadcastId></s:QueryCalls>"),
+                    "direct": direct("/calls", campaignId=500, limit=1000),
+                    "direct, 10 pages of 100": direct_paged}),
+            ]
+            for name, rounds, pairs in scenarios:
+                samples = measure(pairs, rounds)
+                base = statistics.median(samples["direct"])
+                for side, values in samples.items():
+                    median = statistics.median(values)
+                    rows.append((name, side, rounds, median, pct(values, 0.9),
+                                 "" if side == "direct" else f"{median / base:.2f}x",
+                                 "" if side == "direct" else f"{median - base:+.2f}"))
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+
+    for name, values in serialization(int(30 * scale)).items():
+        rows.append((name, "in-process", len(values), statistics.median(values), pct(values, 0.9), "", ""))
+
+    header = ("| scenario | side | rounds | median ms | p90 ms | bridge/direct | added ms (median) |\n"
+              "|---|---|---:|---:|---:|---:|---:|\n")
+    table = header + "".join(f"| {n} | {s} | {r} | {m:.2f} | {p:.2f} | {ratio} | {added} |\n"
+                             for n, s, r, m, p, ratio, added in rows)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    report = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}; bridge = gunicorn 2 workers "
+              f"x 4 threads, upstream = the embedded simulator (waitress), all on loopback.\n\n{table}")
+    args.out.write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
