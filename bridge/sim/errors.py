@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 HELP_LINK = "https://developers.callfire.com/docs.html#errors"
-_TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed"}
+_TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed",
+           415: "Unsupported media type", 500: "Internal error"}
 
 
 class SimError(Exception):

@@ -1,0 +1,307 @@
+"""The CallFire v2 simulator as a plain WSGI app: routing, auth, parameters, JSON.
+
+All state lives behind one lock, so any number of server threads (and every bridge worker,
+which share one simulator process) see one consistent CallFire.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from bridge.sim.clock import SimClock
+from bridge.sim.errors import SimError, bad_request, not_found
+from bridge.sim.seed import build_seed
+from bridge.sim.state import Account, Accounts, ActionQuery
+from bridge.sim.vocab import CALL_RESULTS, CALL_STATES, TEXT_RESULTS, TEXT_STATES, nanp_e164
+
+# (method, path pattern, handler name). "{id}" matches a decimal id; anything else is literal.
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/v2/calls", "find_calls"),
+    ("GET", "/v2/calls/{id}", "get_call"),
+    ("POST", "/v2/calls/broadcasts", "create_call_broadcast"),
+    ("GET", "/v2/calls/broadcasts/{id}", "get_call_broadcast"),
+    ("GET", "/v2/calls/broadcasts/{id}/calls", "get_call_broadcast_calls"),
+    ("POST", "/v2/calls/broadcasts/{id}/start", "start_call_broadcast"),
+    ("POST", "/v2/calls/broadcasts/{id}/stop", "stop_call_broadcast"),
+    ("GET", "/v2/texts", "find_texts"),
+    ("GET", "/v2/texts/{id}", "get_text"),
+    ("GET", "/v2/contacts/{id}", "get_contact"),
+    ("GET", "/v2/contacts/{id}/history", "get_contact_history"),
+    # Simulator controls: not part of v2, no auth.
+    ("POST", "/__sim/advance", "advance"),
+    ("GET", "/__sim/requests", "requests"),
+    ("POST", "/__sim/reset", "reset"),
+    ("GET", "/__sim/health", "health"),
+)
+REALM = 'Basic realm="CallFire API"'
+INT64_MAX = 2**63 - 1
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized",
+            404: "Not Found", 405: "Method Not Allowed", 415: "Unsupported Media Type",
+            500: "Internal Server Error"}
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    raw_body: bytes
+    content_type: str
+    authorization: str = ""
+    path_id: int | None = None
+    account: Account | None = None
+
+    def json(self) -> object:
+        if not self.raw_body.strip():
+            return None
+        if not self.content_type.startswith("application/json"):
+            raise SimError(415, f"Content-Type must be application/json, not "
+                                f"{self.content_type or 'missing'}")
+        try:
+            return json.loads(self.raw_body)
+        except ValueError as exc:
+            raise bad_request(f"body: malformed JSON ({exc})") from None
+
+    def single(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values and values[0] != "" else None
+
+    def integer(self, name: str, default: int | None = None, minimum: int = 0) -> int | None:
+        raw = self.single(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise bad_request(f"{name}: {raw!r} is not an integer") from None
+        if not minimum <= value <= INT64_MAX:
+            raise bad_request(f"{name}: {value} is out of range")
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        raw = self.single(name)
+        if raw is None:
+            return None
+        if raw.lower() not in ("true", "false"):
+            raise bad_request(f"{name}: {raw!r} is not true or false")
+        return raw.lower() == "true"
+
+    def enum_list(self, name: str, allowed: Iterable[str]) -> frozenset[str]:
+        raw = self.single(name)
+        values = frozenset(v.strip() for v in raw.split(",") if v.strip()) if raw else frozenset()
+        unknown = sorted(values - set(allowed))
+        if unknown:
+            raise bad_request(f"{name}: unknown value(s) {', '.join(unknown)}; "
+                              f"allowed: {', '.join(allowed)}")
+        return values
+
+    def log_entry(self) -> dict:
+        """What /__sim/requests shows: repeated query keys as lists, the body parsed if JSON."""
+        query = {k: v if len(v) > 1 else v[0] for k, v in self.query.items()}
+        try:
+            body = json.loads(self.raw_body) if self.raw_body.strip() else None
+        except ValueError:
+            body = self.raw_body.decode("utf-8", "replace")
+        return {"method": self.method, "path": self.path, "query": query, "body": body}
+
+
+Handler = Callable[[Request], tuple[int, object]]
+
+
+class Simulator:
+    """WSGI callable; `accounts`, `clock` and `lock` are open to in-process tests."""
+
+    def __init__(self, credentials: dict[str, str] | None, clock: SimClock) -> None:
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.accounts = Accounts(build_seed(clock.start_ms), credentials)
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
+            (method, re.compile("^" + pattern.replace("{id}", r"(\d+)") + "$"),
+             getattr(self, "_" + name)) for method, pattern, name in ROUTES]
+
+    def account(self, login: str) -> Account:
+        """The account of `login` (created if new), with its calls brought up to date."""
+        with self.lock:
+            account = self.accounts.get_or_create(login)
+            account.settle(self.clock.now_ms())
+            return account
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        request = _read_request(environ)
+        headers = [("Content-Type", "application/json")]
+        with self.lock:
+            try:
+                status, payload = self._dispatch(request)
+            except SimError as exc:
+                status, payload = exc.status, exc.body()
+                if exc.status == 401:
+                    headers.append(("WWW-Authenticate", REALM))
+                if exc.status == 405:
+                    headers.append(("Allow", ", ".join(self._allowed(request.path))))
+            except Exception as exc:  # a simulator bug: answer like v2 would, keep the trace
+                log.exception("simulator failure on %s %s", request.method, request.path)
+                status, payload = 500, SimError(500, "Internal error", repr(exc)).body()
+            if request.account is not None:
+                request.account.requests[-1]["status"] = status
+            body = b"" if payload is None else json.dumps(payload).encode()
+        if payload is None:
+            headers = []
+        headers.append(("Content-Length", str(len(body))))
+        start_response(f"{status} {_REASONS.get(status, 'Error')}", headers)
+        return [body]
+
+    def _dispatch(self, request: Request) -> tuple[int, object]:
+        handler = None
+        for method, pattern, candidate in self._routes:
+            match = pattern.match(request.path)
+            if match and method == request.method:
+                handler = candidate
+                request.path_id = int(match.group(1)) if match.groups() else None
+                break
+        if request.path.startswith("/v2/"):
+            request.account = self._authenticate(request)
+            request.account.requests.append(request.log_entry())
+            request.account.settle(self.clock.now_ms())
+        if handler is None:
+            if self._allowed(request.path):
+                raise SimError(405, f"{request.method} is not allowed on {request.path}")
+            raise not_found(f"no such resource: {request.path}")
+        return handler(request)
+
+    def _allowed(self, path: str) -> list[str]:
+        return [method for method, pattern, _ in self._routes if pattern.match(path)]
+
+    def _authenticate(self, request: Request) -> Account:
+        scheme, _, token = request.authorization.partition(" ")
+        try:
+            login, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            sep = ""
+        if scheme.lower() != "basic" or not sep:
+            raise SimError(401, "Unauthorized", "HTTP Basic credentials are missing or malformed")
+        return self.accounts.login(login, password)
+
+    # ---- v2 endpoints ----------------------------------------------------------------------
+    def _find_calls(self, request: Request) -> tuple[int, object]:
+        query = _action_query(request, CALL_STATES, CALL_RESULTS)
+        return 200, request.account.find("calls", query, *_paging(request, 100))
+
+    def _find_texts(self, request: Request) -> tuple[int, object]:
+        query = _action_query(request, TEXT_STATES, TEXT_RESULTS)
+        return 200, request.account.find("texts", query, *_paging(request, 10))  # spec default
+
+    def _get_call(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.get("calls", request.path_id)
+
+    def _get_text(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.get("texts", request.path_id)
+
+    def _get_contact(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact(request.path_id)
+
+    def _get_contact_history(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_history(request.path_id, *_paging(request, 100))
+
+    def _create_call_broadcast(self, request: Request) -> tuple[int, object]:
+        broadcast_id = request.account.create_call_broadcast(
+            request.json(), start=bool(request.boolean("start")),
+            strict=bool(request.boolean("strictValidation")), now=self.clock.now_ms())
+        return 201, {"id": broadcast_id}
+
+    def _get_call_broadcast(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcast(request.path_id)
+
+    def _get_call_broadcast_calls(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcast_calls(
+            request.path_id, request.integer("batchId"), *_paging(request, 100))
+
+    def _start_call_broadcast(self, request: Request) -> tuple[int, object]:
+        request.account.start_broadcast(request.path_id, self.clock.now_ms())
+        return 200, None
+
+    def _stop_call_broadcast(self, request: Request) -> tuple[int, object]:
+        request.account.stop_broadcast(request.path_id, self.clock.now_ms())
+        return 200, None
+
+    # ---- simulator controls ----------------------------------------------------------------
+    def _advance(self, request: Request) -> tuple[int, object]:
+        raw = request.single("seconds")
+        try:
+            seconds = float(raw or "")
+        except ValueError:
+            raise bad_request(f"seconds: {raw!r} is not a number") from None
+        if not 0 <= seconds < 10 * 365 * 86400:
+            raise bad_request("seconds: must be between 0 and ten years")
+        now = self.clock.advance(seconds)
+        for account in self.accounts:
+            account.settle(now)
+        return 200, {"now": now}
+
+    def _requests(self, request: Request) -> tuple[int, object]:
+        login = request.single("login")
+        if login is None:
+            raise bad_request("login: required")
+        account = self.accounts.find(login)
+        return 200, {"items": list(account.requests) if account else []}
+
+    def _reset(self, request: Request) -> tuple[int, object]:
+        self.accounts.clear()
+        self.clock.reset()
+        return 200, {"now": self.clock.now_ms()}
+
+    def _health(self, request: Request) -> tuple[int, object]:
+        return 200, {"status": "ok", "now": self.clock.now_ms(), "accounts": len(self.accounts)}
+
+
+def create_app(*, credentials: dict[str, str] | None = None,
+               clock: SimClock | None = None) -> Simulator:
+    """A fresh simulator. `credentials` (login -> password) restricts logins; None: any login."""
+    return Simulator(credentials, clock or SimClock())
+
+
+def _read_request(environ: dict) -> Request:
+    length = environ.get("CONTENT_LENGTH") or ""
+    stream = environ["wsgi.input"]
+    raw_body = stream.read(int(length)) if length.isdigit() else stream.read()
+    request = Request(method=environ["REQUEST_METHOD"].upper(),
+                      path=environ.get("PATH_INFO") or "/",
+                      query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+                      raw_body=raw_body, content_type=environ.get("CONTENT_TYPE", ""),
+                      authorization=environ.get("HTTP_AUTHORIZATION", ""))
+    return request
+
+
+def _paging(request: Request, default_limit: int) -> tuple[int, int]:
+    return request.integer("limit", default_limit), request.integer("offset", 0)
+
+
+def _action_query(request: Request, states: Iterable[str], results: Iterable[str]) -> ActionQuery:
+    ids = frozenset(_id(request, raw) for raw in request.query.get("id", ()) if raw != "")
+    return ActionQuery(
+        ids=ids, campaign_id=request.integer("campaignId"), batch_id=request.integer("batchId"),
+        from_number=_number(request.single("fromNumber")),
+        to_number=_number(request.single("toNumber")), label=request.single("label"),
+        states=request.enum_list("states", states), results=request.enum_list("results", results),
+        inbound=request.boolean("inbound"), interval_begin=request.integer("intervalBegin"),
+        interval_end=request.integer("intervalEnd"))
+
+
+def _id(request: Request, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise bad_request(f"id: {raw!r} is not an integer") from None
+
+
+def _number(raw: str | None) -> str | None:
+    """'8185551212' finds calls stored as '18185551212'; anything else is matched as given."""
+    return None if raw is None else nanp_e164(raw) or raw
+

@@ -1,0 +1,68 @@
+"""Serving the simulator: a blocking `serve` for `make serve`, a thread for tests."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from waitress.server import create_server
+
+from bridge.sim.app import Simulator, create_app
+
+# Keep idle keep-alive connections far longer than any client pool does (httpx: 5 s), so the
+# server never closes a connection just as a bridge worker reuses it.
+CHANNEL_TIMEOUT = 300
+THREADS = 8
+
+
+def parse_credentials(text: str | None) -> dict[str, str] | None:
+    """'user:pass,user2:pass2' -> {'user': 'pass', ...}; empty or None -> None (any login)."""
+    if not text or not text.strip():
+        return None
+    pairs = {}
+    for item in text.split(","):
+        login, sep, password = item.strip().partition(":")
+        if not login or not sep:
+            raise ValueError(f"credentials must look like user:pass, got {item.strip()!r}")
+        pairs[login] = password
+    return pairs
+
+
+def _server(app: Simulator, host: str, port: int):
+    return create_server(app, host=host, port=port, threads=THREADS,
+                         channel_timeout=CHANNEL_TIMEOUT, connection_limit=1000,
+                         ident="callfire-v2-sim")
+
+
+def serve(host: str, port: int, credentials: dict[str, str] | None) -> None:
+    """Serve until interrupted; prints the base URL once the port is bound (port 0: any free)."""
+    server = _server(create_app(credentials=credentials), host, port)
+    print(f"CallFire v2 simulator: http://{host}:{server.effective_port}/v2", flush=True)
+    server.run()
+
+
+@dataclass
+class RunningSim:
+    """A simulator serving real HTTP from a background thread."""
+
+    app: Simulator
+    base_url: str
+    _server: object = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def stop(self) -> None:
+        """Close every socket from inside the server loop, then wait for it to end."""
+        if not self._thread.is_alive():
+            return
+        server = self._server
+        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
+        self._thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+
+
+def start_in_thread(host: str = "127.0.0.1", port: int = 0, **kw) -> RunningSim:
+    """Start a simulator on `host:port` (0: a free port); `kw` goes to `create_app`."""
+    app = create_app(**kw)
+    server = _server(app, host, port)
+    thread = threading.Thread(target=server.run, name="callfire-v2-sim", daemon=True)
+    thread.start()
+    return RunningSim(app, f"http://{host}:{server.effective_port}/v2", server, thread)
