@@ -162,7 +162,6 @@ def test_vocabulary_matches_the_spec() -> None:
     assert set(vocab.BROADCAST_STATUSES) == _enum("CallBroadcast", "status")
     assert set(vocab.AM_CONFIGS) == _enum("CallBroadcast", "answeringMachineConfig")
     assert set(vocab.VOICES) == _enum("CallBroadcastSounds", "liveSoundTextVoice")
-    assert set(vocab.RECORDING_STATES) == _enum("CallRecording", "state")
 
 
 # Plain strings in the spec, but enums in CallFire's SDKs: the simulator checks them as enums.
