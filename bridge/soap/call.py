@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
-
 from spyne import ServiceBase, rpc
 
 from bridge.errors import BridgeFault, FaultCode, bad_request
@@ -13,24 +11,24 @@ from bridge.soap.models import ActionQuery, IdRequest, SendCall
 from bridge.soap.service import Response, account_key, run
 from bridge.soap.writer import DATA, SVC
 from bridge.translate import call as translate
+from bridge.translate.engine import V2Request
 
 
 class CallService(ServiceBase):
     @rpc(ActionQuery, _body_style="bare", _in_message_name="QueryCalls", _out_message_name="CallQueryResult")
     def QueryCalls(ctx, request):  # noqa: N802 - v1.1 operation names
-        run(ctx, "QueryCalls", request, query_calls)
+        run(ctx, "QueryCalls", request, translate.query_calls, query_calls)
 
     @rpc(IdRequest, _body_style="bare", _in_message_name="GetCall", _out_message_name="Call")
     def GetCall(ctx, request):  # noqa: N802
-        run(ctx, "GetCall", request, get_call)
+        run(ctx, "GetCall", request, translate.get_call, get_call)
 
     @rpc(SendCall, _body_style="bare", _in_message_name="SendCall", _out_message_name="CreatedId")
     def SendCall(ctx, request):  # noqa: N802
-        run(ctx, "SendCall", request, send_call)
+        run(ctx, "SendCall", request, translate.send_call, send_call)
 
 
-def query_calls(rt: Runtime, authorization: str, request: dict[str, Any]) -> Response:
-    plan = translate.query_calls(request, rt.conv)
+def query_calls(rt: Runtime, authorization: str, plan: V2Request) -> Response:
     offset, count = plan.paging["offset"], plan.paging["count"]
     if plan.match_nothing:
         return SVC, "CallQueryResult", translate.call_query_result([], 0, rt.conv)
@@ -50,13 +48,11 @@ def query_calls(rt: Runtime, authorization: str, request: dict[str, Any]) -> Res
     return SVC, "CallQueryResult", translate.call_query_result(items, total, rt.conv)
 
 
-def get_call(rt: Runtime, authorization: str, request: dict[str, Any]) -> Response:
-    plan = translate.get_call(request, rt.conv)
+def get_call(rt: Runtime, authorization: str, plan: V2Request) -> Response:
     return DATA, "Call", translate.call(rt.v2.get(plan.path, authorization=authorization), rt.conv)
 
 
-def send_call(rt: Runtime, authorization: str, request: dict[str, Any]) -> Response:
-    plan = translate.send_call(request, rt.conv)
+def send_call(rt: Runtime, authorization: str, plan: V2Request) -> Response:
     request_id = plan.bridge.get("request_id")
     if not request_id:
         created = rt.v2.post(plan.path, authorization=authorization, params=plan.query, json=plan.body)

@@ -15,14 +15,20 @@ from bridge.runtime import Runtime
 from bridge.soap.envelope import SoapVersion, envelope
 from bridge.soap.requests import request_dict
 from bridge.soap.writer import write_element
+from bridge.translate.convert import Conversions
+from bridge.translate.engine import V2Request
 
 RUNTIME_KEY = "callfire_bridge.runtime"
 VERSION_KEY = "callfire_bridge.soap_version"
+# When set to a list, the request is translated and its V2Request appended there instead of
+# being sent: `explain` shows exactly what the serving path would do.
+EXPLAIN_KEY = "callfire_bridge.explain"
 log = logging.getLogger("bridge.soap")
 
 # (namespace, element name, element value as built by bridge.translate)
 Response = tuple[str, str, Any]
-Handler = Callable[[Runtime, str, dict[str, Any]], Response]
+Planner = Callable[[dict[str, Any], Conversions], V2Request]   # pure: bridge.translate
+Executor = Callable[[Runtime, str, V2Request], Response]       # I/O: bridge.v2
 
 
 class ServiceFault(Fault):
@@ -33,15 +39,21 @@ class ServiceFault(Fault):
         self.bridge_fault = fault
 
 
-def run(ctx: Any, operation: str, request: Any, handler: Handler) -> None:
+def run(ctx: Any, operation: str, request: Any, plan: Planner, execute: Executor) -> None:
     environ = ctx.transport.req_env
     runtime: Runtime = environ[RUNTIME_KEY]
     authorization = environ.get("HTTP_AUTHORIZATION")
+    explained: list[V2Request] | None = environ.get(EXPLAIN_KEY)
     try:
-        if not authorization:
+        if not authorization and explained is None:
             raise BridgeFault(FaultCode.FORBIDDEN, "HTTP Basic credentials (SoapClient login/password) are required",
                               http_status=401)
-        namespace, name, value = handler(runtime, authorization, request_dict(request) or {})
+        v2_request = plan(request_dict(request) or {}, runtime.conv)
+        if explained is not None:
+            explained.append(v2_request)
+            ctx.out_string = [b""]
+            return
+        namespace, name, value = execute(runtime, authorization, v2_request)
         body = write_element(namespace, name, value)
     except sqlite3.OperationalError:
         log.error("%s: RequestId store unavailable", operation)

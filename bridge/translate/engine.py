@@ -28,6 +28,7 @@ class V2Request:
     query: dict[str, Any] = field(default_factory=dict)
     body: dict[str, Any] | None = None
     paging: dict[str, int] = field(default_factory=dict)
+    paged: bool = False  # a v2 finder the bridge pages through (GET /calls); see bridge.v2.client.page_windows
     bridge: dict[str, Any] = field(default_factory=dict)
     lossy: list[str] = field(default_factory=list)
     match_nothing: bool = False
@@ -84,7 +85,7 @@ class RequestMap:
     def translate(self, request: dict[str, Any], conv: Conversions) -> V2Request:
         check_rules(self.rules, request)
         plan = V2Request(self.operation, self.endpoint["method"], self.endpoint["path"],
-                         query=dict(self.endpoint.get("query", {})))
+                         query=dict(self.endpoint.get("query", {})), paged=bool(self.endpoint.get("paged")))
         path_params: dict[str, Any] = {}
         for row in self.rows:
             raw = v1_value(request, row.v1)

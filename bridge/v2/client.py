@@ -182,17 +182,14 @@ class V2Client:
         paging v1.1 client there is at least one more page to ask for. (A window that starts
         past the end of such a list therefore reports `offset`: v2 gave no better figure.)
         """
-        if offset < 0 or count < 1:
-            raise ValueError(f"offset must be >= 0 and count >= 1 (got {offset}, {count})")
-        page_limit = min(self._page_size, count + 1)
+        first, *_ = page_windows(offset, count, self._page_size)
+        page_limit = first[1]
         items, total = self._page(path, authorization, params, offset, page_limit)
         seen = len(items)
         if seen < page_limit:
             return Page(items[:count], total if total >= 0 else offset + seen)
         if total >= 0:
-            end = min(offset + count, total)
-            windows = [(start, min(self._page_size, end - start))
-                       for start in range(offset + page_limit, end, self._page_size)]
+            windows = page_windows(offset, count, self._page_size, total)[1:]
             for more in self._pages(path, authorization, params, windows):
                 items.extend(more)
             return Page(items[:count], total)
@@ -233,6 +230,21 @@ class V2Client:
                               "that is not a page of items", http_status=rule.http_status)
         total = body.get("totalCount")
         return items, total if isinstance(total, int) and total >= 0 else -1
+
+
+def page_windows(offset: int, count: int, page_size: int, total: int | None = None) -> list[tuple[int, int]]:
+    """The (offset, limit) of each v2 page `fetch_range` asks for, `total` = v2's totalCount.
+
+    The first page looks one item past a window smaller than a page (to learn whether more
+    follow when v2 reports no count); later pages stop at `total`.  `explain` shows the same
+    windows, with `total` unknown taken as "at least the whole window".
+    """
+    if offset < 0 or count < 1:
+        raise ValueError(f"offset must be >= 0 and count >= 1 (got {offset}, {count})")
+    first = min(page_size, count + 1)
+    end = offset + count if total is None else min(offset + count, total)
+    return [(offset, first)] + [(start, min(page_size, end - start))
+                                for start in range(offset + first, end, page_size)]
 
 
 def encode_params(params: Params | None) -> list[tuple[str, str]]:
