@@ -3,6 +3,7 @@ the converters' context.  Built once per worker process at start-up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import httpx
 
@@ -17,9 +18,13 @@ from bridge.v2.client import V2Client
 class Runtime:
     settings: Settings
     v2: V2Client
-    store: IdempotencyStore
     conv: Conversions
     upstream: str
+
+    @cached_property
+    def store(self) -> IdempotencyStore:
+        # Opened on first use: serving reads and `explain` never touch the SQLite file.
+        return IdempotencyStore(self.settings.store_path)
 
     @classmethod
     def create(cls, settings: Settings, upstream: str,
@@ -27,8 +32,7 @@ class Runtime:
         client = V2Client(upstream, transport=transport, timeout=settings.v2_timeout,
                           retries=settings.v2_retries, page_size=settings.v2_page_size,
                           concurrency=settings.v2_concurrency)
-        return cls(settings, client, IdempotencyStore(settings.store_path),
-                   Conversions(settings.zone, load().enums), upstream)
+        return cls(settings, client, Conversions(settings.zone, load().enums), upstream)
 
     def close(self) -> None:
         self.v2.close()

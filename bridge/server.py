@@ -2,6 +2,7 @@
 
     GET  /api/{1.1,1.0}/wsdl/{file}        the contract files (soap12:address -> this bridge)
     POST /api/{1.1,1.0}/soap12/{port}      the seven v1.1 ports, SOAP 1.1 and 1.2
+    POST /explain                          the v2 request(s) a v1.1 request becomes (JSON)
     GET  /health                           liveness (and which upstream is in use)
 """
 from __future__ import annotations
@@ -14,12 +15,15 @@ from typing import Any, Callable, Iterable
 from bridge.config import WSDL_DIR, Settings
 from bridge.contract import PORTS
 from bridge.runtime import Runtime
-from bridge.soap.app import SoapEndpoint
+from bridge.errors import BridgeFault
+from bridge.explain import explain
+from bridge.soap.app import MAX_BODY, SoapEndpoint
 
 WSDL_FILES = frozenset(p.name for p in WSDL_DIR.iterdir() if p.suffix in (".wsdl", ".xsd"))
 ROUTES = [
     (re.compile(r"/api/1\.[01]/wsdl/(?P<file>[\w.-]+)"), "wsdl"),
     (re.compile(r"/api/1\.[01]/soap12/(?P<port>\w+)"), "soap"),
+    (re.compile(r"/explain"), "explain"),
     (re.compile(r"/health"), "health"),
 ]
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
@@ -73,6 +77,18 @@ class BridgeApp:
             start_response("302 Found", [("Location", location), ("Content-Length", "0")])
             return [b""]
         return self.soap_endpoint(environ, start_response)
+
+    def explain(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] != "POST":
+            return respond(start_response, "405 Method Not Allowed", "text/plain; charset=utf-8", b"POST a v1.1 request\n")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        document = environ["wsgi.input"].read(min(length, MAX_BODY)) if length else b""
+        try:
+            result = explain(document, self.runtime, self.soap_endpoint).as_dict(self.runtime.upstream)
+            status = "200 OK"
+        except BridgeFault as fault:
+            result, status = {"fault": fault.code.value, "message": fault.message}, "400 Bad Request"
+        return respond(start_response, status, "application/json", json.dumps(result, indent=2).encode())
 
     def health(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = json.dumps({"status": "ok", "upstream": self.runtime.upstream}).encode()

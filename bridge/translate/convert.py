@@ -33,6 +33,14 @@ class Merge:
 
 
 @dataclass(frozen=True)
+class Lossy:
+    """A converted value plus what could not travel (for the lossy list `explain` shows)."""
+
+    value: Any
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FanOut:
     """Several values for a v2 parameter that takes one: one v2 request per value."""
 
@@ -271,17 +279,20 @@ def enum_v1(table: EnumTable) -> RequestConverter:
 def enum_list_to_v2(table: EnumTable) -> RequestConverter:
     """xs:list of enum values (commas accepted too) -> v2 values; values v2 lacks are dropped."""
     single = enum_to_v2(table)
+    notes = {v.v1: v.note for v in table.values}
 
-    def convert(value: Any, name: str, conv: Conversions) -> list[str] | MatchNothing:
-        texts = _LIST_SPLIT.split(_text(value, name))
+    def convert(value: Any, name: str, conv: Conversions) -> list[str] | MatchNothing | Lossy:
+        texts = [t for t in _LIST_SPLIT.split(_text(value, name)) if t]
         mapped: list[str] = []
-        for text in filter(None, texts):
+        dropped: list[str] = []
+        for text in texts:
             v2 = single(text, name, conv)
-            if v2 is not None and v2 not in mapped:
+            if v2 is None:
+                dropped.append(f"{name}: {text} dropped: {notes[text]}")
+            elif v2 not in mapped:
                 mapped.append(v2)
-        if not mapped and any(texts):
-            return MatchNothing()
-        return mapped
+        result: Any = MatchNothing() if not mapped and texts else mapped
+        return Lossy(result, tuple(dropped)) if dropped else result
 
     return convert
 

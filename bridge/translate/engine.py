@@ -15,7 +15,7 @@ from bridge.errors import bad_request
 from bridge.mappings import MappingSet, load
 from bridge.translate.convert import (
     ENUM_REQUEST_CONVERTERS, ENUM_RESPONSE_CONVERTERS, REQUEST_CONVERTERS, RESPONSE_CONVERTERS,
-    Conversions, FanOut, MatchNothing, Merge, RequestConverter, ResponseConverter)
+    Conversions, FanOut, Lossy, MatchNothing, Merge, RequestConverter, ResponseConverter)
 
 
 @dataclass
@@ -96,6 +96,9 @@ class RequestMap:
                     continue
                 raw = row.default
             value = row.convert(raw, row.field_name, conv) if row.convert else raw
+            if isinstance(value, Lossy):
+                plan.lossy.extend(value.notes)
+                value = value.value
             if row.lossy_note:
                 plan.lossy.append(f"{row.field_name}: {row.lossy_note}")
             kind, _, rest = row.target.partition(".")

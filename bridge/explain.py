@@ -1,0 +1,157 @@
+"""`explain`: the exact v2 HTTP request(s) the bridge would make for a v1.1 request, without
+calling upstream.  It runs the serving path itself (spyne parsing, the mapping tables, the
+pager's windows) and stops where the v2 client would start, so what it prints is what the
+bridge sends."""
+from __future__ import annotations
+
+import io
+import json
+import pprint
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from bridge.errors import BridgeFault, FaultCode
+from bridge.runtime import Runtime
+from bridge.soap.app import SoapEndpoint
+from bridge.soap.envelope import SoapVersion
+from bridge.soap.service import EXPLAIN_KEY
+from bridge.translate.engine import V2Request
+from bridge.v2.client import encode_params, page_windows
+
+SVC = "http://api.callfire.com/service/xsd"
+ENVELOPES = (SoapVersion.SOAP11.namespace, SoapVersion.SOAP12.namespace)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    json: Any = None
+
+    def url(self, base: str) -> str:
+        from urllib.parse import urlencode
+        query = f"?{urlencode(self.query)}" if self.query else ""
+        return f"{base.rstrip('/')}{self.path}{query}"
+
+    def curl(self, base: str) -> str:
+        parts = ["curl", "-u", '"$CALLFIRE_LOGIN:$CALLFIRE_PASSWORD"']
+        if self.method != "GET":
+            parts += ["-X", self.method]
+        parts.append(shlex.quote(self.url(base)))
+        if self.json is not None:
+            parts += ["-H", shlex.quote("Content-Type: application/json"),
+                      "-d", shlex.quote(json.dumps(self.json, separators=(",", ":")))]
+        return " ".join(parts)
+
+    def httpx_code(self) -> str:
+        args = [repr(self.path)]
+        if self.query:
+            args.append(f"params={self.query!r}")
+        if self.json is not None:
+            args.append(f"json={pprint.pformat(self.json, sort_dicts=False)}")
+        return f"response = client.{self.method.lower()}({', '.join(args)})"
+
+
+@dataclass
+class Explanation:
+    operation: str
+    calls: list[HttpCall]
+    lossy: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def python(self, base: str) -> str:
+        lines = ["import httpx", "",
+                 f"client = httpx.Client(base_url={base!r}, auth=(CALLFIRE_LOGIN, CALLFIRE_PASSWORD))"]
+        for call in self.calls:
+            lines += [call.httpx_code(), "response.raise_for_status()"]
+        return "\n".join(lines)
+
+    def as_dict(self, base: str) -> dict[str, Any]:
+        return {"operation": self.operation, "lossy": self.lossy, "notes": self.notes,
+                "requests": [{"method": c.method, "path": c.path, "query": c.query, "json": c.json,
+                              "url": c.url(base), "curl": c.curl(base)} for c in self.calls],
+                "python": self.python(base)}
+
+
+def envelope_for(document: bytes) -> bytes:
+    """A SOAP envelope as given, or a bare v1.1 request element wrapped in a SOAP 1.2 one."""
+    try:
+        root = etree.fromstring(document, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise BridgeFault(FaultCode.BAD_REQUEST, f"not well-formed XML: {exc}") from None
+    if etree.QName(root).namespace in ENVELOPES:
+        return document
+    if etree.QName(root).namespace is None:  # a bare element written without its namespace
+        root = _in_namespace(root, SVC)
+    body = etree.tostring(root)
+    return (b'<env:Envelope xmlns:env="' + SoapVersion.SOAP12.namespace.encode() + b'"><env:Body>'
+            + body + b"</env:Body></env:Envelope>")
+
+
+def _in_namespace(element: etree._Element, namespace: str) -> etree._Element:
+    copy = etree.Element(f"{{{namespace}}}{element.tag}", dict(element.attrib))
+    copy.text = element.text
+    for child in element:
+        if isinstance(child.tag, str):
+            copy.append(_in_namespace(child, namespace))
+    return copy
+
+
+def plan_for(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = None) -> V2Request:
+    """The V2Request the serving path builds for this v1.1 request (faults as BridgeFault)."""
+    endpoint = endpoint or SoapEndpoint(runtime)
+    payload = envelope_for(document)
+    sink: list[V2Request] = []
+    status: list[str] = []
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/1.1/soap12/call", "QUERY_STRING": "",
+               "CONTENT_TYPE": "application/soap+xml; charset=utf-8", "CONTENT_LENGTH": str(len(payload)),
+               "wsgi.input": io.BytesIO(payload), "wsgi.url_scheme": "http", "SERVER_NAME": "explain",
+               "SERVER_PORT": "80", EXPLAIN_KEY: sink}
+    answer = b"".join(endpoint(environ, lambda s, h, *exc: status.append(s)))
+    if sink:
+        return sink[0]
+    root = etree.fromstring(answer, _PARSER)
+    info = root.find(f".//{{{SVC}}}ServiceFaultInfo")
+    raise BridgeFault(FaultCode(info.findtext(f"{{{SVC}}}FaultCode")), info.findtext(f"{{{SVC}}}Message") or "")
+
+
+def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = None) -> Explanation:
+    plan = plan_for(document, runtime, endpoint)
+    page_size = runtime.settings.v2_page_size
+    explanation = Explanation(plan.operation, [], list(plan.lossy))
+    if plan.match_nothing:
+        explanation.notes.append("No v2 request: every value of a filter has no v2 counterpart, so the "
+                                 "bridge answers an empty result (see the lossy notes).")
+        return explanation
+    if plan.paged:
+        offset, count = plan.paging["offset"], plan.paging["count"]
+        values = plan.fan_out[1] if plan.fan_out else (None,)
+        if plan.fan_out:
+            explanation.notes.append(f"{plan.fan_out[0]}: v2 filters on one number, so one query per number "
+                                     "(each from offset 0), merged newest first.")
+            offset, count = 0, offset + count
+        for value in values:
+            query = {**plan.query, plan.fan_out[0]: value} if plan.fan_out else plan.query
+            if count == 0:
+                windows = [(offset, 1)]
+            else:
+                windows = page_windows(offset, count, page_size)
+            for start, limit in windows:
+                explanation.calls.append(HttpCall("GET", plan.path, encode_params({**query, "limit": limit,
+                                                                                   "offset": start})))
+        if len(explanation.calls) > len(values):
+            explanation.notes.append(f"Pages of {page_size}: the first alone, the rest concurrently; the bridge "
+                                     "stops early when v2's totalCount says there are no more.")
+        return explanation
+    explanation.calls.append(HttpCall(plan.method, plan.path, encode_params(plan.query), plan.body))
+    if plan.bridge.get("request_id"):
+        explanation.notes.append(f"RequestId {plan.bridge['request_id']!r}: if this account already used it, "
+                                 "the bridge sends nothing and answers the first CreatedId.")
+    if plan.bridge.get("scrub_duplicates"):
+        explanation.notes.append("ScrubBroadcastDuplicates: repeated numbers were removed from recipients.")
+    return explanation

@@ -1,0 +1,83 @@
+"""`explain` prints the request the bridge really sends: for each documentation example it
+is compared with what the simulator received when the bridge served the same request."""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pytest
+
+from conftest import InProcess
+
+EXAMPLES = {
+    # v1.1-QueryCalls.txt: MaxResults 100, FirstResult 0, BroadcastId 327
+    "QueryCalls": "<ns1:QueryCalls><ns1:MaxResults>100</ns1:MaxResults><ns1:FirstResult>0</ns1:FirstResult>"
+                  "<ns1:BroadcastId>327</ns1:BroadcastId></ns1:QueryCalls>",
+    # v1.1-GetContactHistory.txt: ContactId 3
+    "GetContactHistory": "<ns1:GetContactHistory><ns1:ContactId>3</ns1:ContactId></ns1:GetContactHistory>",
+    # v1.1-SendCall.txt
+    "SendCall": "<ns1:SendCall><ns1:BroadcastName>Test API SendCall Broadcast</ns1:BroadcastName>"
+                "<ns1:ToNumber>18185551212</ns1:ToNumber><d:VoiceBroadcastConfig>"
+                "<d:FromNumber>13105551212</d:FromNumber><d:AnsweringMachineConfig>LIVE_IMMEDIATE"
+                "</d:AnsweringMachineConfig><d:LiveSoundId>9</d:LiveSoundId></d:VoiceBroadcastConfig></ns1:SendCall>",
+    "GetCall": "<ns1:GetCall><ns1:Id>9652</ns1:Id></ns1:GetCall>",
+    "QueryCalls paged": "<ns1:QueryCalls><ns1:MaxResults>250</ns1:MaxResults><ns1:FirstResult>30</ns1:FirstResult>"
+                        "<ns1:BroadcastId>500</ns1:BroadcastId><ns1:State>FINISHED READY</ns1:State></ns1:QueryCalls>",
+}
+NAMESPACES = ('xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data"')
+
+
+def bare(body: str) -> bytes:
+    """The request element alone, namespaces declared on it (what a user pastes)."""
+    name_end = body.index(">") if " " not in body[:body.index(">")] else body.index(" ")
+    return (body[:name_end] + " " + NAMESPACES + body[name_end:]).encode()
+
+
+def canonical(method: str, path: str, query: dict, body: object) -> str:
+    return json.dumps([method, path, query, body], sort_keys=True)
+
+
+def received(inproc: InProcess, login: str) -> list[str]:
+    return sorted(canonical(r["method"], r["path"].removeprefix("/v2"),
+                            {k: (v if isinstance(v, str) else ",".join(v)) for k, v in r["query"].items()},
+                            r["body"]) for r in inproc.sim_requests(login))
+
+
+def explained(result: dict) -> list[str]:
+    return sorted(canonical(r["method"], r["path"], dict(r["query"]), r["json"]) for r in result["requests"])
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_explain_is_what_the_simulator_received(inproc: InProcess, login: str, name: str) -> None:
+    result = inproc.client.post("/explain", content=bare(EXAMPLES[name])).json()
+    response = inproc.soap(EXAMPLES[name], login=login)
+    assert response.status_code == 200, response.text
+    assert explained(result) == received(inproc, login)
+    assert result["requests"], "every example makes at least one v2 request"
+    for request in result["requests"]:
+        assert request["curl"].startswith("curl -u ")
+        assert dict(parse_qsl(request["url"].partition("?")[2])) == dict(request["query"])
+    assert "client = httpx.Client(" in result["python"]
+
+
+def test_explain_accepts_a_whole_envelope_and_lists_lossy_fields(inproc: InProcess) -> None:
+    envelope = ('<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
+                '<QueryCalls xmlns="http://api.callfire.com/service/xsd"><State>READY RESTRICTED_NUMBER</State>'
+                '<Result>INVALID_NUMBER LA</Result></QueryCalls></S:Body></S:Envelope>')
+    result = inproc.client.post("/explain", content=envelope).json()
+    assert result["operation"] == "QueryCalls"
+    assert dict(result["requests"][0]["query"])["states"] == "READY"
+    assert any(note.startswith("State: RESTRICTED_NUMBER dropped") for note in result["lossy"])
+    assert any(note.startswith("Result: INVALID_NUMBER dropped") for note in result["lossy"])
+
+
+def test_explain_of_a_filter_that_can_only_match_nothing_sends_nothing(inproc: InProcess) -> None:
+    result = inproc.client.post("/explain", content=b"<QueryCalls><State>RESTRICTED_NUMBER</State></QueryCalls>").json()
+    assert result["requests"] == [] and result["notes"][0].startswith("No v2 request")
+
+
+def test_explain_reports_what_is_wrong_with_a_request(inproc: InProcess) -> None:
+    response = inproc.client.post("/explain", content=b"<SendCall><ToNumber>13105551212</ToNumber></SendCall>")
+    assert response.status_code == 400
+    assert response.json() == {"fault": "BAD_REQUEST",
+                               "message": "VoiceBroadcastConfig or IvrBroadcastConfig: one is required"}
