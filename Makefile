@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8080
+SERVE_ARGS ?=
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: setup system-deps serve test bench wsdl clean
@@ -23,7 +24,7 @@ system-deps:
 	fi
 
 serve: setup
-	$(VENV)/bin/callfire-bridge serve --port $(PORT)
+	$(VENV)/bin/callfire-bridge serve --port $(PORT) $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(SERVE_ARGS)
 
 test: setup system-deps
 	$(PY) -m pytest -q
