@@ -153,3 +153,22 @@ def test_faults_carry_service_fault_info(bridge: Bridge) -> None:
     with pytest.raises(zeep.exceptions.Fault) as info:
         bridge.call.GetCall(Id=987654321)
     assert info.value.detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "NOT_FOUND"
+
+
+def test_send_call_without_a_sound_is_refused_before_v2(bridge: Bridge, live, login: str) -> None:
+    with pytest.raises(zeep.exceptions.Fault) as info:
+        bridge.call.SendCall(ToNumber=[{"_value_1": "12135550199"}],
+                             VoiceBroadcastConfig={"FromNumber": "13105551212"})
+    info_element = info.value.detail.find(SVC + "ServiceFaultInfo")
+    assert info_element.findtext(SVC + "FaultCode") == "BAD_REQUEST"
+    assert "LiveSoundText or VoiceBroadcastConfig/LiveSoundId" in info_element.findtext(SVC + "Message")
+    assert [r for r in live.sim_requests(login) if r["method"] == "POST"] == []
+
+
+def test_no_credentials_is_http_401_for_zeep(live) -> None:
+    client = zeep.Client(live.wsdl)  # the WSDL itself needs no credentials
+    service = client.bind("CallFireApi", "CallServicePort")
+    with pytest.raises(zeep.exceptions.Fault) as info:
+        service.GetCall(Id=9652)
+    assert "credentials" in info.value.message
+    assert info.value.detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "FORBIDDEN"
