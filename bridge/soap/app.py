@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
 from spyne import Application
@@ -26,8 +27,11 @@ from bridge.soap.service import RUNTIME_KEY, VERSION_KEY, ServiceFault
 from bridge.soap.writer import SVC
 
 MAX_BODY = 2 * 1024 * 1024
-STATUS = {200: "200 OK", 401: "401 Unauthorized", 403: "403 Forbidden", 405: "405 Method Not Allowed",
-          413: "413 Request Entity Too Large", 500: "500 Internal Server Error"}
+
+
+def status_line(code: int) -> str:
+    return f"{code} {HTTPStatus(code).phrase}"
+
 
 # spyne logs every fault with a traceback and, on parse errors, the raw request (phone
 # numbers, next to the Authorization header): keep its loggers quiet.
@@ -49,7 +53,7 @@ class BridgeWsgiApplication(WsgiApplication):
     def handle_error(self, p_ctx, others, error, start_response):  # noqa: ANN001 - spyne's signature
         fault = as_bridge_fault(error, p_ctx)
         p_ctx.out_string = [fault_body(self.version, fault)]
-        p_ctx.transport.resp_code = STATUS.get(fault.http_status, f"{fault.http_status} Error")
+        p_ctx.transport.resp_code = status_line(fault.http_status)
         if fault.http_status == 401:
             p_ctx.transport.resp_headers["WWW-Authenticate"] = 'Basic realm="CallFire API"'
         return super().handle_error(p_ctx, others, error, start_response)
@@ -117,6 +121,6 @@ class SoapEndpoint:
 
 def reject(start_response: Callable, version: SoapVersion, status: int, fault: BridgeFault) -> list[bytes]:
     payload = fault_body(version, fault)
-    start_response(STATUS.get(status, f"{status} Error"),
+    start_response(status_line(status),
                    [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))])
     return [payload]
