@@ -30,8 +30,41 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--time-zone", help="IANA zone of xs:dateTime output (default UTC)")
     serve.add_argument("--store", help="SQLite file of the RequestId store")
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
+    add_mappings_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "mappings":
+        return run_mappings(args)
     return run_serve(args)
+
+
+def add_mappings_parser(commands: argparse._SubParsersAction) -> None:
+    from bridge.reference.export import FORMATS
+    mappings = commands.add_parser("mappings", help="look up how v1.1 fields and values map to v2")
+    actions = mappings.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="the served operations and the v2 endpoints replacing them")
+    show = actions.add_parser("show", help="one operation's request, response and entity tables")
+    show.add_argument("operation", help="e.g. QueryCalls")
+    find = actions.add_parser("lookup", help="a v1.1 field, a v2 field (v2:NAME), or an enum value (NAME VALUE)",
+                              description="Examples: lookup Result INVALID_NUMBER | lookup QueryCalls.LabelName "
+                                          "| lookup LabelName | lookup v2:campaignId | lookup FinalResult=DNC")
+    find.add_argument("terms", nargs="+", metavar="TERM", help="NAME, Operation.NAME, v2:NAME, or NAME VALUE")
+    for action in (listing, show, find):
+        action.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    export = actions.add_parser("export", help="every mapping row as markdown, csv or json")
+    export.add_argument("--format", choices=FORMATS, default="markdown")
+    export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run_mappings(args: argparse.Namespace) -> int:
+    """Thin dispatch: the catalog, lookups and renderers live in bridge.reference."""
+    from bridge.reference import terminal
+    if args.action == "list":
+        return terminal.list_operations(args.json)
+    if args.action == "show":
+        return terminal.show(args.operation, args.json)
+    if args.action == "lookup":
+        return terminal.find(args.terms, args.json)
+    return terminal.export(args.format, args.output)
 
 
 def run_serve(args: argparse.Namespace) -> int:

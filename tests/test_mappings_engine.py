@@ -1,0 +1,299 @@
+"""The tables are what runs: every row lands where its v2 column says, every converter the
+tables name exists and is used, and the engine reads the tables and nothing else (a copy of
+the tables with one value changed changes the translation)."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+import yaml
+
+from bridge.config import MAPPINGS_DIR
+from bridge.errors import BridgeFault
+from bridge.mappings import OPERATION_FILES, load
+from bridge.reference.catalog import enum_of
+from bridge.translate import call, engine
+from bridge.translate.contact import get_contact_history
+from bridge.translate.convert import (
+    ENUM_REQUEST_CONVERTERS, ENUM_RESPONSE_CONVERTERS, REQUEST_CONVERTERS, RESPONSE_CONVERTERS, Conversions)
+from bridge.v2.client import status_fault
+from bridge.v2.errors import load_error_table
+
+TABLES = load()
+UTC = Conversions(ZoneInfo("UTC"), TABLES.enums)
+NUMBER = "13105551212"
+REQUEST_SAMPLES: dict[str, Any] = {
+    "long": "7", "int": "7", "max_results": "5", "first_result": "3", "boolean": "true", "string": "sample",
+    "string_list": ["sample"], "datetime_ms": "2014-03-07T12:01:59Z", "local_time_begin": "09:30:00",
+    "local_time_end": "17:45:00", "phone": NUMBER, "phone_filter": NUMBER,
+    "recipients": [{"_": NUMBER, "@ClientData": "client-1"}], "phone_digit": "1", "dialplan_xml": "<dialplan/>",
+}
+RESPONSE_SAMPLES: dict[str, Any] = {
+    "long": 7, "int": 7, "float": 1.5, "ms_datetime": 1394193719000, "boolean_out": True, "string": "sample",
+    "label": ["sample"],
+}
+BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "QueryCalls": lambda path: {},
+    "GetCall": lambda path: {"Id": "1"},
+    "GetContactHistory": lambda path: {"ContactId": "1"},
+    "SendCall": lambda path: {
+        "ToNumber": [{"_": "13105550000"}],
+        **({"IvrBroadcastConfig": {"DialplanXml": "<dialplan name='base'/>"}} if path.startswith("IvrBroadcastConfig")
+           else {"VoiceBroadcastConfig": {"MachineSoundText" if "LiveSound" in path else "LiveSoundText": "base"}})},
+}
+
+
+def exact_value(table: str, avoid: str | None = None) -> tuple[str, str]:
+    """(v1, v2) of a value both sides share; not `avoid` (a default would change nothing)."""
+    value = next(v for v in TABLES.enums[table].values if v.v1 and v.v2 and not v.lossy and v.v1 != avoid)
+    return value.v1, value.v2
+
+
+def request_sample(convert: str) -> Any:
+    return exact_value(enum_of(convert))[0] if enum_of(convert) else REQUEST_SAMPLES[convert]
+
+
+def put(target: dict[str, Any], path: list[str], value: Any) -> None:
+    for step in path[:-1]:
+        target = target.setdefault(step, {})
+    target[path[-1]] = value
+
+
+def flatten(value: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """Dicts by dot path; a list of objects by the paths of its items' fields."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from flatten(item, f"{prefix}.{key}")
+    elif isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
+        for item in value:
+            yield from flatten(item, prefix)
+    else:
+        yield prefix, value
+
+
+def plan_values(plan: engine.V2Request) -> dict[str, Any]:
+    values = {"path": plan.path}
+    for kind in ("query", "paging", "bridge"):
+        values.update(flatten(getattr(plan, kind), kind))
+    values.update(flatten(plan.body or {}, "body"))
+    return values
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+
+
+def request_rows() -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, op in TABLES.operations.items():
+        for row in op["request_fields"]:
+            if "via" not in row and row["v2"] != "-":
+                yield name, row
+
+
+@pytest.mark.parametrize("operation, row", list(request_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])
+def test_a_request_field_changes_exactly_the_v2_places_its_row_names(operation: str, row: dict[str, Any]) -> None:
+    base = BASE_REQUESTS[operation](row["v1"])
+    request = copy.deepcopy(base)
+    put(request, row["v1"].split("/"), request_sample(row["convert"]))
+    translate = engine.request_map(operation).translate
+    moved = changed(plan_values(translate(base, UTC)), plan_values(translate(request, UTC)))
+    kind = row["v2"].partition(".")[0]
+    if kind in ("path", "paging"):
+        expected = {"path" if kind == "path" else row["v2"]}
+    else:
+        expected = set(row.get("v2_fields") or [row["v2"]])
+        expected |= {r["v2"] for r in TABLES.operations[operation]["request_fields"] if r.get("via") == row.get("convert")}
+    assert moved == expected
+
+
+def entity_rows() -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, entity in TABLES.entities.items():
+        if "converter" not in entity:  # Label is written by a converter, checked below
+            for row in entity["fields"]:
+                if row["v2"] != "-":
+                    yield name, row
+
+
+def response_sample(row: dict[str, Any]) -> Any:
+    if "entity" in row:
+        return [{}]
+    if enum_of(row.get("convert", "")):
+        return exact_value(enum_of(row["convert"]), avoid=row.get("default"))[1]
+    return RESPONSE_SAMPLES.get(row.get("convert", "string"))
+
+
+@pytest.mark.parametrize("entity, row", list(entity_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])
+def test_a_v2_field_fills_exactly_the_v1_element_its_row_names(entity: str, row: dict[str, Any]) -> None:
+    obj: dict[str, Any] = {}
+    for path in row.get("v2_fields") or [row["v2"].split("|")[0]]:
+        put(obj, path.split("."), NUMBER if path == "toNumber" else "sample")
+    if not row.get("v2_fields"):
+        put(obj, row["v2"].split("|")[0].split("."), response_sample(row))
+    write = engine.entity_writer(entity)
+    before, after = write({}, UTC), write(obj, UTC)
+    first = row["v2"].split("|")[0]
+    readers = {r["v1"] for r in TABLES.entities[entity]["fields"] if first and first in r["v2"].split("|")}
+    assert changed(before, after) == {row["v1"]} | readers  # Created also fills Modified (modified|created)
+    if row.get("default") is not None:
+        assert before[row["v1"]] == row["default"], "the default is written when v2 omits the field"
+
+
+@pytest.mark.parametrize("entity", [n for n, e in TABLES.entities.items() if any(r["v2"] == "-" for r in e["fields"])])
+def test_rows_without_a_v2_source_are_never_written(entity: str) -> None:
+    absent = {r["v1"] for r in TABLES.entities[entity]["fields"] if r["v2"] == "-"}
+    full = {r["v2"].split("|")[0]: response_sample(r) for r in TABLES.entities[entity]["fields"]
+            if r["v2"] not in ("", "-")}
+    assert absent.isdisjoint(engine.entity_writer(entity)(full, UTC))
+
+
+@pytest.mark.parametrize("entity", ["Call", "Text"])
+def test_to_number_reads_exactly_the_v2_fields_its_row_lists(entity: str) -> None:
+    row = next(r for r in TABLES.entities[entity]["fields"] if r["v1"] == "ToNumber")
+    assert row["v2_fields"] == ["toNumber", "attributes.ClientData"]
+    write = engine.entity_writer(entity)
+    assert write({"toNumber": NUMBER, "attributes": {"ClientData": "c-1"}}, UTC)["ToNumber"] == {
+        "_": NUMBER, "@ClientData": "c-1"}
+    assert write({"toNumber": NUMBER}, UTC)["ToNumber"] == {"_": NUMBER}
+
+
+def test_the_label_table_describes_what_the_label_converter_writes() -> None:
+    table = TABLES.entities["Label"]
+    users = [(name, row) for name, e in TABLES.entities.items() for row in e["fields"]
+             if row.get("convert") == table["converter"]]
+    assert {name for name, _ in users} == {"Call", "Text"}
+    for name, row in users:
+        written = engine.entity_writer(name)({row["v2"]: ["vip", "q3"]}, UTC)[row["v1"]]
+        assert written == [{"Name": "vip"}, {"Name": "q3"}]
+        assert all(list(item) == [r["v1"] for r in table["fields"]] for item in written)
+
+
+def test_paging_rows_become_the_limit_and_offset_their_rows_list() -> None:
+    plan = get_contact_history({"ContactId": "1", "MaxResults": "5", "FirstResult": "2"}, UTC)
+    fields = {f for r in TABLES.operations["GetContactHistory"]["request_fields"] for f in r.get("v2_fields", ())}
+    assert {f"query.{key}" for key in plan.query} >= fields == {"query.limit", "query.offset"}
+
+
+# ---- the converter registries -----------------------------------------------------------------
+
+def converter_names(direction: str) -> set[str]:
+    if direction == "request":
+        rows = [r for op in TABLES.operations.values() for r in op["request_fields"]]
+        return {r["convert"] for r in rows if "convert" in r}
+    rows = [r for e in TABLES.entities.values() for r in e["fields"]]
+    return {r["convert"] for r in rows if "convert" in r} | {e["converter"] for e in TABLES.entities.values()
+                                                              if "converter" in e}
+
+
+@pytest.mark.parametrize("direction, plain, enums", [
+    ("request", REQUEST_CONVERTERS, ENUM_REQUEST_CONVERTERS), ("response", RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)])
+def test_every_converter_named_exists_and_every_converter_is_named(direction: str, plain: dict, enums: dict) -> None:
+    names = converter_names(direction)
+    for name in names:
+        kind, _, table = name.partition(":")
+        assert (kind in enums and table in TABLES.enums) if table else name in plain, f"{direction} {name}"
+    used_plain = {n for n in names if ":" not in n}
+    used_enum_kinds = {n.partition(":")[0] for n in names if ":" in n}
+    assert set(plain) == used_plain, "converters no row uses are dead code"
+    assert set(enums) == used_enum_kinds, "enum converter kinds no row uses are dead code"
+
+
+# ---- the engine reads the tables: a copy with one change changes the translation ----------
+
+@pytest.fixture
+def tables_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """`edit(file, change)`: run the engine on a copy of mappings/ where `change(data)` edited `file`."""
+    for name in ("enums.yaml", "entities.yaml", "errors.yaml", *OPERATION_FILES):
+        (tmp_path / name).write_text((MAPPINGS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+
+    def edit(file_name: str, change: Callable[[Any], None]) -> None:
+        data = yaml.safe_load((tmp_path / file_name).read_text(encoding="utf-8"))
+        change(data)
+        (tmp_path / file_name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        monkeypatch.setattr(engine, "load", lambda: load(tmp_path))
+        engine.request_map.cache_clear()
+        engine.entity_writer.cache_clear()
+
+    yield edit
+    monkeypatch.undo()
+    engine.request_map.cache_clear()
+    engine.entity_writer.cache_clear()
+
+
+def rename_v2(table: str, v1: str, new: str) -> Callable[[Any], None]:
+    def change(data: Any) -> None:
+        row = next(v for v in data[table]["values"] if v["v1"] == v1 and not v.get("lossy"))
+        row["v2"] = new
+    return change
+
+
+def test_changing_an_enum_value_in_a_copy_changes_both_directions(tables_copy: Callable[..., None]) -> None:
+    before = call.query_calls({"Result": "BUSY"}, UTC).query["results"]
+    tables_copy("enums.yaml", rename_v2("CallResult", "BUSY", "BUSY_SIGNAL"))
+    assert (before, call.query_calls({"Result": "BUSY"}, UTC).query["results"]) == ("BUSY", "BUSY_SIGNAL")
+    assert call.call({"finalCallResult": "BUSY_SIGNAL"}, UTC)["FinalResult"] == "BUSY"
+
+
+def enum_rows() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for name, row in request_rows():
+        if enum_of(row.get("convert", "")):
+            yield "request", name, row
+    for name, row in entity_rows():
+        if enum_of(row.get("convert", "")):
+            yield "response", name, row
+
+
+@pytest.mark.parametrize("direction, table, row", list(enum_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])
+def test_every_enum_converter_maps_with_the_table_it_names(tables_copy: Callable[..., None], direction: str,
+                                                           table: str, row: dict[str, Any]) -> None:
+    enum = enum_of(row["convert"])
+    v1, v2 = exact_value(enum)
+    if direction == "response":
+        tables_copy("enums.yaml", rename_v2(enum, v1, f"{v2}_COPY"))
+        assert engine.entity_writer(table)({row["v2"].split("|")[0]: f"{v2}_COPY"}, UTC)[row["v1"]] == v1
+        return
+    request = BASE_REQUESTS[table](row["v1"])
+    put(request, row["v1"].split("/"), v1)
+    if row["convert"].startswith("v1_enum:"):  # only checks the v1.1 name: rename it and the old one is refused
+        tables_copy("enums.yaml", lambda data: next(v for v in data[enum]["values"] if v["v1"] == v1).update(
+            v1=f"{v1}_COPY"))
+        with pytest.raises(BridgeFault, match=row["v1"]):
+            engine.request_map(table).translate(request, UTC)
+        return
+    tables_copy("enums.yaml", rename_v2(enum, v1, f"{v2}_COPY"))
+    values = plan_values(engine.request_map(table).translate(request, UTC))
+    assert values[row["v2"]] in (f"{v2}_COPY", [f"{v2}_COPY"])
+
+
+def test_changing_a_request_target_in_a_copy_moves_the_value(tables_copy: Callable[..., None]) -> None:
+    def change(data: Any) -> None:
+        next(r for r in data["operations"]["QueryCalls"]["request_fields"] if r["v1"] == "LabelName")["v2"] = \
+            "query.labelName"
+    tables_copy("call.yaml", change)
+    query = engine.request_map("QueryCalls").translate({"LabelName": "vip"}, UTC).query
+    assert query.get("labelName") == "vip" and "label" not in query
+
+
+def test_changing_an_entity_row_in_a_copy_changes_what_is_read(tables_copy: Callable[..., None]) -> None:
+    def change(data: Any) -> None:
+        next(r for r in data["Call"]["fields"] if r["v1"] == "BroadcastId")["v2"] = "broadcastId"
+    tables_copy("entities.yaml", change)
+    written = call.call({"campaignId": 5, "broadcastId": 6}, UTC)
+    assert written["BroadcastId"] == "6"
+
+
+# ---- faults: the ErrorResponse rows describe status_fault ----------------------------------
+
+def test_error_response_rows_say_where_each_v2_field_goes() -> None:
+    body = {"message": "msg-text", "developerMessage": "dev-text", "internalCode": "code-text",
+            "httpStatusCode": 999, "helpLink": "link-text"}
+    fault = status_fault(httpx.Response(404, json=body), load_error_table().for_status(404))
+    places = {"Message": fault.message, "Detail": fault.detail or ""}
+    table = TABLES.errors["error_response"]
+    for row in table["fields"]:
+        assert str(body[row["v2"]]) in places[row["v1"]], row
+    for row in table["v2_only"]:
+        assert all(str(body[row["v2"]]) not in text for text in places.values()), row
