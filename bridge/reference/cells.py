@@ -9,7 +9,7 @@ def target(entry: Entry) -> str:
     """The v2 side, with the fields behind an object or paging target:
     `body.localTimeRestriction.{enabled, beginHour, ...}`, `paging.count -> query.limit`."""
     if entry.v2 == "-":
-        return "(not sent)"
+        return "(not sent)" if entry.direction == "request" else "(nothing in v2)"
     fields = entry.v2_fields
     if not fields:
         return entry.v2 or "(the whole v2 value)"

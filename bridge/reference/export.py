@@ -16,7 +16,7 @@ FATES = (
     ("carried", "the value travels unchanged in meaning (the converter checks its form)"),
     ("lossy", "part of the value cannot travel; the note says what is lost"),
     ("bridge", "used by the bridge itself, not sent to v2"),
-    ("ignored", "accepted and dropped (read-only in v1.1)"),
+    ("ignored", "not carried: a read-only v1.1 input that is dropped, or a v1.1 element v2 has nothing for"),
     ("v2_only", "a v2 field or parameter that no v1.1 field maps to"),
 )
 

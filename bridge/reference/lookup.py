@@ -16,7 +16,8 @@ from typing import Any, Iterable
 
 from bridge.reference.catalog import Catalog, Entry, Operation, enum_of
 
-V2_PREFIXES = ("query.", "path.", "body.", "paging.", "bridge.")
+V2_PREFIXES = ("query.", "path.", "body.")
+NOT_V2 = ("paging.", "bridge.", "-")  # the bridge's own paging and state, or nothing: no v2 name
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ def v2_names(entry: Entry) -> set[str]:
     """The names a v2 target answers to: `query.campaignId` -> {query.campaignId, campaignId}."""
     names: set[str] = set()
     for path in (*entry.v2.split("|"), *entry.v2_fields):
-        bare = next((path[len(p):] for p in V2_PREFIXES if path.startswith(p)), path)
-        if bare and bare != "-":
+        if path and not path.startswith(NOT_V2):
+            bare = next((path[len(p):] for p in V2_PREFIXES if path.startswith(p)), path)
             names |= {path, bare, bare.rsplit(".", 1)[-1]}
     return names
 

@@ -101,9 +101,9 @@ def show(name: str, as_json: bool) -> int:
     if v2_only:
         parts.append(v2_only_table("v2 fields and parameters with no v1.1 place", v2_only))
     for table in op.entities:
-        entity = book.table(table)
+        heading = next(t for t in book.tables if t.name == table)
         entries = book.in_table(table)
-        parts.append(field_table(f"Entity {table}: {entity.v1 if entity else ''} <- v2 {entity.v2 if entity else ''}",
+        parts.append(field_table(f"Entity {table}: {heading.v1} <- v2 {heading.v2}",
                                  (e for e in entries if e.kind == "field")))
         extra = [e for e in entries if e.kind == "v2_only"]
         if extra:
