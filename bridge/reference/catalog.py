@@ -146,16 +146,12 @@ def _endpoint(spec: Mapping[str, Any]) -> str:
 
 
 def _entities_of(op: Mapping[str, Any], entities: Mapping[str, Any]) -> tuple[str, ...]:
-    """Entity tables an operation's response reaches, in first-use order.
-
-    A table with `converter: X` (Label) is reached where a row uses converter X.
-    """
-    written_by = {t["converter"]: name for name, t in entities.items() if "converter" in t}
+    """Entity tables an operation's response reaches, in first-use order."""
     found: list[str] = []
 
     def visit(rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
-            child = row.get("entity") or written_by.get(row.get("convert", ""))
+            child = row.get("entity")
             if child and child not in found:
                 found.append(child)
                 visit(entities[child].get("fields", ()))

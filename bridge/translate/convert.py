@@ -347,10 +347,6 @@ def from_string(value: Any, conv: Conversions) -> str:
     return str(value)
 
 
-def from_label(value: Any, conv: Conversions) -> dict[str, str]:
-    return {"Name": str(value)}
-
-
 def from_to_number(obj: Any, conv: Conversions) -> dict[str, str] | None:
     """A v2 Call/Text -> data:ToNumber: the number, plus @ClientData from its attributes."""
     number = obj.get("toNumber")
@@ -380,7 +376,6 @@ RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
     "float": from_float,
     "boolean_out": from_boolean,
     "string": from_string,
-    "label": from_label,
     "to_number": from_to_number,
 }
 ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1}
