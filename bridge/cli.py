@@ -31,10 +31,36 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--store", help="SQLite file of the RequestId store")
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
     add_mappings_parser(commands)
+    explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
+    explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
+    explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
+    explain.add_argument("--time-zone", help="IANA zone for input dateTimes without an offset (default UTC)")
+    explain.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
     if args.command == "mappings":
         return run_mappings(args)
+    if args.command == "explain":
+        return run_explain(args)
     return run_serve(args)
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from bridge.errors import BridgeFault
+    from bridge.explain import explain, render_text
+    from bridge.runtime import Runtime
+    document = sys.stdin.buffer.read() if args.request == "-" else open(args.request, "rb").read()
+    runtime = Runtime.create(Settings.from_env(time_zone=args.time_zone), args.base_url)
+    try:
+        result = explain(document, runtime)
+    except BridgeFault as fault:
+        print(f"{fault.code.value}: {fault.message}", file=sys.stderr)
+        return 1
+    if args.json:
+        import json
+        print(json.dumps(result.as_dict(args.base_url), indent=2))
+    else:
+        print(render_text(result, args.base_url))
+    return 0
 
 
 def add_mappings_parser(commands: argparse._SubParsersAction) -> None:

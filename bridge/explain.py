@@ -155,3 +155,19 @@ def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = N
     if plan.bridge.get("scrub_duplicates"):
         explanation.notes.append("ScrubBroadcastDuplicates: repeated numbers were removed from recipients.")
     return explanation
+
+
+def render_text(explanation: Explanation, base: str) -> str:
+    """What `callfire-bridge explain` prints: copy-ready curl lines and httpx code."""
+    lines = [f"{explanation.operation}: {len(explanation.calls)} v2 request(s)"]
+    for number, call in enumerate(explanation.calls, 1):
+        lines += ["", f"[{number}] {call.method} {call.url(base)}"]
+        if call.json is not None:
+            lines.append(json.dumps(call.json, indent=2))
+        lines.append(call.curl(base))
+    if explanation.calls:
+        lines += ["", "# Python (httpx)", explanation.python(base)]
+    for title, items in (("Lossy", explanation.lossy), ("Notes", explanation.notes)):
+        if items:
+            lines += ["", f"{title}:"] + [f"- {item}" for item in items]
+    return "\n".join(lines)

@@ -81,3 +81,28 @@ def test_explain_reports_what_is_wrong_with_a_request(inproc: InProcess) -> None
     assert response.status_code == 400
     assert response.json() == {"fault": "BAD_REQUEST",
                                "message": "VoiceBroadcastConfig or IvrBroadcastConfig: one is required"}
+
+
+def test_the_cli_explains_a_file_as_the_endpoint_does(inproc: InProcess, tmp_path) -> None:
+    import subprocess
+    import sys
+    request = tmp_path / "SendCall.xml"
+    request.write_bytes(bare(EXAMPLES["SendCall"]))
+    done = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", str(request), "--json",
+                           "--base-url", "http://sim/v2"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    from_cli = json.loads(done.stdout)
+    from_endpoint = inproc.client.post("/explain", content=request.read_bytes()).json()
+    assert from_cli == from_endpoint
+    text = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", str(request)],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert text.startswith("SendCall: 1 v2 request(s)")
+    assert "curl -u \"$CALLFIRE_LOGIN:$CALLFIRE_PASSWORD\" -X POST 'https://api.callfire.com/v2/calls/broadcasts?start=true'" in text
+
+
+def test_the_cli_names_the_problem_and_fails(tmp_path) -> None:
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", "-"], input=b"<GetCall/>",
+                          capture_output=True, timeout=60)
+    assert done.returncode == 1 and done.stderr.decode().strip() == "BAD_REQUEST: Id: is required"
