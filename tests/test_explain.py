@@ -3,6 +3,8 @@ is compared with what the simulator received when the bridge served the same req
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from urllib.parse import parse_qsl
 
 import pytest
@@ -84,8 +86,6 @@ def test_explain_reports_what_is_wrong_with_a_request(inproc: InProcess) -> None
 
 
 def test_the_cli_explains_a_file_as_the_endpoint_does(inproc: InProcess, tmp_path) -> None:
-    import subprocess
-    import sys
     request = tmp_path / "SendCall.xml"
     request.write_bytes(bare(EXAMPLES["SendCall"]))
     done = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", str(request), "--json",
@@ -101,8 +101,6 @@ def test_the_cli_explains_a_file_as_the_endpoint_does(inproc: InProcess, tmp_pat
 
 
 def test_the_cli_names_the_problem_and_fails(tmp_path) -> None:
-    import subprocess
-    import sys
     done = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", "-"], input=b"<GetCall/>",
                           capture_output=True, timeout=60)
     assert done.returncode == 1 and done.stderr.decode().strip() == "BAD_REQUEST: Id: is required"
