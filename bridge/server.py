@@ -3,6 +3,10 @@
     GET  /api/{1.1,1.0}/wsdl/{file}        the contract files (soap12:address -> this bridge)
     POST /api/{1.1,1.0}/soap12/{port}      the seven v1.1 ports, SOAP 1.1 and 1.2
     POST /explain                          the v2 request(s) a v1.1 request becomes (JSON)
+    GET  /mappings                         the mapping tables, searchable (?q=&op=&lossy=1)
+    GET  /mappings/{Operation}             one operation's rows
+    GET|POST /mappings/explain             the explain form (HTML)
+    GET  /mappings/static/{file}           the pages' CSS and JavaScript
     GET  /health                           liveness (and which upstream is in use)
 """
 from __future__ import annotations
@@ -18,12 +22,17 @@ from bridge.runtime import Runtime
 from bridge.errors import BridgeFault
 from bridge.explain import explain
 from bridge.soap.app import MAX_BODY, SoapEndpoint
+from bridge import web
 
 WSDL_FILES = frozenset(p.name for p in WSDL_DIR.iterdir() if p.suffix in (".wsdl", ".xsd"))
 ROUTES = [
     (re.compile(r"/api/1\.[01]/wsdl/(?P<file>[\w.-]+)"), "wsdl"),
     (re.compile(r"/api/1\.[01]/soap12/(?P<port>\w+)"), "soap"),
     (re.compile(r"/explain"), "explain"),
+    (re.compile(r"/mappings/?"), "mappings"),
+    (re.compile(r"/mappings/explain"), "mappings_explain"),
+    (re.compile(r"/mappings/static/(?P<file>[\w.-]+)"), "mappings_static"),
+    (re.compile(r"/mappings/(?P<operation>[^/]+)"), "mappings"),
     (re.compile(r"/health"), "health"),
 ]
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
@@ -89,6 +98,16 @@ class BridgeApp:
         except BridgeFault as fault:
             result, status = {"fault": fault.code.value, "message": fault.message}, "400 Bad Request"
         return respond(start_response, status, "application/json", json.dumps(result, indent=2).encode())
+
+    def mappings(self, environ: dict[str, Any], start_response: StartResponse,
+                 operation: str | None = None) -> Iterable[bytes]:
+        return web.mappings_page(environ, start_response, operation)
+
+    def mappings_explain(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return web.explain_page(environ, start_response, self.runtime, self.soap_endpoint)
+
+    def mappings_static(self, environ: dict[str, Any], start_response: StartResponse, file: str) -> Iterable[bytes]:
+        return web.static_file(environ, start_response, file)
 
     def health(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = json.dumps({"status": "ok", "upstream": self.runtime.upstream}).encode()
