@@ -82,10 +82,6 @@ class Group:
     intro: str
     sections: tuple[Section, ...]
 
-    @property
-    def rows(self) -> Iterable[Row]:
-        return (row for section in self.sections for row in section.rows)
-
 
 def search_text(entry: Entry, users: Iterable[Entry]) -> str:
     """The catalog's haystack; an enum value also answers to the fields that carry it, so
