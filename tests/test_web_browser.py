@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 from pathlib import Path
 from typing import Iterator
@@ -45,7 +46,6 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, live: Live) -> Iterator[Page]:
     """A fresh tab on the served bridge; a script error or a CSP violation fails the test."""
     context = browser.new_context(base_url=live.base_url, viewport=VIEWPORT)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.base_url)
     tab = context.new_page()
     problems: list[str] = []
     tab.on("pageerror", lambda error: problems.append(str(error)))
@@ -65,7 +65,7 @@ def served_rows(live: Live, path: str, **params: str) -> list[str]:
     return [row.get("id") for row in doc.xpath("//tr[@data-search]") if row.get("hidden") is None]
 
 
-def test_typing_filters_the_rows(page: Page) -> None:
+def test_typing_filters_the_rows_and_says_when_none_match(page: Page) -> None:
     page.goto("/mappings")
     total = len(catalog().entries)
     expect(page.locator("#ui-count")).to_have_text(f"{total} rows")
@@ -82,14 +82,11 @@ def test_typing_filters_the_rows(page: Page) -> None:
     expect(page.locator("#querycalls h3")).to_have_text("QueryCalls → GET /calls")
     expect(page.locator("#querycalls-request-labelname")).to_contain_text("query.label")
     expect(page.locator("#call")).to_be_hidden()
-
-
-def test_a_search_without_matches_says_so(page: Page) -> None:
-    page.goto("/mappings")
     expect(page.locator("#ui-nomatch")).to_be_hidden()
-    page.locator("#ui-search").fill("LabelName INVALID_NUMBER")
+
+    page.locator("#ui-search").press_sequentially(" INVALID_NUMBER")
     expect(page.locator("#ui-nomatch")).to_be_visible()
-    expect(page.locator("#ui-count")).to_have_text(f"0 of {len(catalog().entries)} rows match")
+    expect(page.locator("#ui-count")).to_have_text(f"0 of {total} rows match")
     assert shown_rows(page) == []
 
 
@@ -173,6 +170,7 @@ def test_explain_send_call(page: Page, live: Live) -> None:
     assert body == expected["json"] and body["recipients"] == [{"phoneNumber": "18185551212"}]
     expect(page.locator("#curl-1")).to_have_text(expected["curl"])
     expect(page.locator("#python")).to_contain_text("client.post('/calls/broadcasts'")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.base_url)
     copy = page.locator("button[data-copy='curl-1']")
     copy.click()
     expect(copy).to_have_text("Copied")
@@ -186,6 +184,22 @@ def test_explain_names_the_field_at_fault(page: Page) -> None:
     expect(page.locator("#ui-fault")).to_contain_text("BAD_REQUEST — MaxResults: 'abc' is not an integer")
     expect(page.locator("#ui-request")).to_have_value("<QueryCalls><MaxResults>abc</MaxResults></QueryCalls>")
     expect(page.locator("#ui-result")).to_have_count(0)
+
+
+def test_without_javascript_the_forms_still_work(browser: Browser, live: Live) -> None:
+    context = browser.new_context(base_url=live.base_url, viewport=VIEWPORT, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/mappings")
+    page.locator("#ui-search").fill("INVALID_NUMBER")
+    page.locator("#ui-lossy").check()
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#ui-count")).to_have_text(f"2 of {len(catalog().entries)} rows match")
+    assert shown_rows(page) == ["callresult-invalid-number", "textresult-invalid-number"]
+    page.goto("/mappings/explain?example=SendCall")
+    page.get_by_role("button", name="Explain").click()
+    expect(page.locator("#url-1")).to_have_text(re.compile(r"/calls/broadcasts\?start=true$"))
+    expect(page.locator("button[data-copy]").first).to_be_hidden()  # copying needs the script
+    context.close()
 
 
 def png_size(data: bytes) -> tuple[int, int]:

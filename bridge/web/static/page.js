@@ -52,7 +52,7 @@ function setUpFilters(form) {
   }
 
   function reveal() {
-    const row = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    const row = document.getElementById(location.hash.slice(1));  // ids are [a-z0-9-]
     if (!row || !row.matches("tr[data-search]")) return;
     if (row.hidden) {
       search.value = "";
