@@ -117,6 +117,8 @@ def plan_for(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = 
         return sink[0]
     root = etree.fromstring(answer, _PARSER)
     info = root.find(f".//{{{SVC}}}ServiceFaultInfo")
+    if info is None:
+        raise BridgeFault(FaultCode.BAD_REQUEST, "no v1.1 request element was found")
     raise BridgeFault(FaultCode(info.findtext(f"{{{SVC}}}FaultCode")), info.findtext(f"{{{SVC}}}Message") or "")
 
 

@@ -97,6 +97,20 @@ def test_bad_input_gets_a_soap_fault_naming_the_problem(inproc: InProcess, login
     assert "Traceback" not in response.text
 
 
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+@pytest.mark.parametrize("body", ["", "   ", "<!-- nothing -->"])
+def test_an_empty_body_is_a_fault_not_a_crash(inproc: InProcess, login: str, version: str, body: str) -> None:
+    response = inproc.soap(body, login=login, version=version)
+    assert response.status_code == 500
+    assert fault_info(response)[0] == "BAD_REQUEST"
+
+
+def test_explain_of_an_empty_envelope_names_the_problem(inproc: InProcess) -> None:
+    envelope = b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>'
+    response = inproc.client.post("/explain", content=envelope)
+    assert response.status_code == 400 and response.json()["fault"] == "BAD_REQUEST"
+
+
 def test_a_dtd_is_refused_before_parsing(inproc: InProcess, login: str) -> None:
     body = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
             '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>'

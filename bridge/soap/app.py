@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
+from lxml import etree
 from spyne import Application
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
@@ -27,6 +29,8 @@ from bridge.soap.service import RUNTIME_KEY, VERSION_KEY, ServiceFault
 from bridge.soap.writer import SVC
 
 MAX_BODY = 2 * 1024 * 1024
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+log = logging.getLogger("bridge.soap")
 
 
 def status_line(code: int) -> str:
@@ -75,7 +79,7 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
         return BridgeFault(FaultCode.BAD_REQUEST, f"{local} is not a CallFire v1.1 operation")
     if code.startswith("Client"):
         return BridgeFault(FaultCode.BAD_REQUEST, f"malformed request: {text}")
-    logging.getLogger("bridge.soap").error("internal error (%s)", type(error).__name__)
+    log.error("internal error (%s)", type(error).__name__)
     return BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge")
 
 
@@ -110,17 +114,42 @@ class SoapEndpoint:
             # SOAP forbids DTDs; refusing them up front closes XXE and entity expansion.
             return reject(start_response, version, 500,
                           BridgeFault(FaultCode.BAD_REQUEST, "a SOAP message must not contain a DTD"))
+        if has_empty_body(body, version):  # spyne 2.14 crashes on it instead of faulting
+            return reject(start_response, version, 500,
+                          BridgeFault(FaultCode.BAD_REQUEST, "the SOAP Body holds no v1.1 request element"))
         environ = dict(environ, **{
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
             # spyne reads the content type to pick the charset only; the envelope decides the version.
             "CONTENT_TYPE": version.content_type,
             RUNTIME_KEY: self.runtime, VERSION_KEY: version,
         })
-        return self.apps[version](environ, start_response)
+        started: list[bool] = []
+
+        def tracked(status: str, headers: list, exc_info: Any = None) -> Callable:
+            started.append(True)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.apps[version](environ, tracked)
+        except Exception as exc:  # a spyne crash must still leave as a fault, never as a bare 500
+            log.error("internal error (%s)", type(exc).__name__)
+            return reject(start_response, version, 500, BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge"),
+                          sys.exc_info() if started else None)
 
 
-def reject(start_response: Callable, version: SoapVersion, status: int, fault: BridgeFault) -> list[bytes]:
+def has_empty_body(body: bytes, version: SoapVersion) -> bool:
+    """A well-formed envelope whose Body holds no element (malformed XML is spyne's to report)."""
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return False
+    soap_body = root.find(f"{{{version.namespace}}}Body")
+    return soap_body is not None and next(soap_body.iterchildren(etree.Element), None) is None
+
+
+def reject(start_response: Callable, version: SoapVersion, status: int, fault: BridgeFault,
+           exc_info: Any = None) -> list[bytes]:
     payload = fault_body(version, fault)
     start_response(status_line(status),
-                   [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))])
+                   [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))], exc_info)
     return [payload]
