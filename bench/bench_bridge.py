@@ -4,7 +4,7 @@
 
 Starts `callfire-bridge serve` (gunicorn, 2 workers, the simulator as its own process) on
 loopback, then times, with one keep-alive httpx client each side and rounds interleaved:
-  GetCall                      vs GET /v2/calls/{id}
+  GetCall                      vs GET /v2/calls/{id}   (and the bridge's /health: the hop alone)
   QueryCalls MaxResults=100    vs GET /v2/calls?limit=100
   QueryCalls MaxResults=1000   vs GET /v2/calls?limit=1000 (one request) and 10 x limit=100
 and, in-process, the cost of turning 1000 v2 calls into CallQueryResult bytes.
@@ -127,7 +127,9 @@ def main() -> None:
             scenarios = [
                 ("GetCall", int(400 * scale), {
                     "bridge": bridge_call("<s:GetCall><s:Id>9652</s:Id></s:GetCall>"),
-                    "direct": direct("/calls/9652")}),
+                    "direct": direct("/calls/9652"),
+                    # The same gunicorn, a trivial handler: what the extra HTTP hop alone costs.
+                    "bridge GET /health (hop only)": lambda: soap.get("/health").raise_for_status()}),
                 ("QueryCalls MaxResults=100", int(150 * scale), {
                     "bridge": bridge_call("<s:QueryCalls><s:MaxResults>100</s:MaxResults>"
                                           "<s:BroadcastId>500</s:BroadcastId></s:QueryCalls>"),
