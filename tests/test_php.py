@@ -149,3 +149,21 @@ def test_no_credentials_is_http_401_for_php(live) -> None:
     # The bridge answers HTTP 401 (WWW-Authenticate: Basic) with a fault body, which PHP decodes.
     assert result["ServiceFaultInfo"]["FaultCode"] == "FORBIDDEN", result
     assert "401" in result["faultstring"] or "credentials" in result["faultstring"]
+
+
+def test_get_call_with_records_and_recordings_decodes_in_php(live) -> None:
+    calls = php_call(live, "QueryCalls", {"MaxResults": 300, "State": "FINISHED"})["response"]["Call"]
+    rich = next(c for c in calls if isinstance(c.get("CallRecord"), dict) and "RecordingMeta" in c["CallRecord"])
+    labelled = next(c for c in calls if "Label" in c)
+    labels = labelled["Label"]  # one Label decodes as an object, several as a list
+    names = [labels["Name"]] if isinstance(labels, dict) else [label["Name"] for label in labels]
+    assert names and all(names)
+    got = php_call(live, "GetCall", {"Id": rich["id"]})
+    assert got["ok"], got
+    call = got["response"]
+    assert call["id"] == rich["id"] and call["State"] == "FINISHED"
+    record = call["CallRecord"]
+    assert isinstance(record["id"], int) and record["Result"] == call["FinalResult"]
+    assert record["RecordingMeta"]["Link"].startswith("http") and record["Duration"] >= 0
+    assert "[CallRecord] => stdClass Object" in got["print_r"] and "[RecordingMeta] => stdClass Object" in got["print_r"]
+    assert call["Created"].endswith("-08:00") or call["Created"].endswith("-07:00")  # CallFire's zone, as configured
