@@ -107,10 +107,11 @@ def _free_port() -> int:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
     """`callfire-bridge serve` as users run it: gunicorn with 2 workers + the simulator process."""
     port = _free_port()
-    store = tmp_path_factory.mktemp("live") / "store.sqlite3"
+    folder = tmp_path_factory.mktemp("live")
     command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
-               "--store", str(store), "--time-zone", LIVE_TIME_ZONE]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE]
+    log = (folder / "serve.log").open("wb")  # a file, not a pipe nobody drains
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -121,7 +122,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
             break
         except (httpx.TransportError, ValueError):
             if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode())
+                raise RuntimeError((folder / "serve.log").read_text())
             time.sleep(0.1)
     if health is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -129,3 +130,4 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
     yield Live(base_url, health["upstream"].removesuffix("/v2"))
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=10)
+    log.close()
