@@ -111,6 +111,14 @@ def test_explain_of_an_empty_envelope_names_the_problem(inproc: InProcess) -> No
     assert response.status_code == 400 and response.json()["fault"] == "BAD_REQUEST"
 
 
+def test_an_oversized_request_is_refused_with_a_fault(inproc: InProcess, login: str) -> None:
+    numbers = " ".join(["13105551212"] * 200_000)  # ~2.4 MB
+    response = inproc.soap(f"<ns1:SendCall><ns1:ToNumber>{numbers}</ns1:ToNumber></ns1:SendCall>", login=login)
+    assert response.status_code == 413
+    assert fault_info(response) == ("BAD_REQUEST", "request body over 2097152 bytes")
+    assert inproc.sim_requests(login) == []
+
+
 def test_a_dtd_is_refused_before_parsing(inproc: InProcess, login: str) -> None:
     body = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
             '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>'

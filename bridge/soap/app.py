@@ -102,11 +102,11 @@ class SoapEndpoint:
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         content_type = environ.get("CONTENT_TYPE", "")
-        if length > MAX_BODY:
-            return reject(start_response, detect_version(content_type, b""), 413,
-                          BridgeFault(FaultCode.BAD_REQUEST, f"request body over {MAX_BODY} bytes"))
-        body = environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read(MAX_BODY + 1)
+        body = environ["wsgi.input"].read(min(length, MAX_BODY + 1) if length else MAX_BODY + 1)
         version = detect_version(content_type, body[:2048])
+        if len(body) > MAX_BODY:
+            return reject(start_response, version, 413,
+                          BridgeFault(FaultCode.BAD_REQUEST, f"request body over {MAX_BODY} bytes"))
         if environ["REQUEST_METHOD"] != "POST":
             return reject(start_response, version, 405,
                           BridgeFault(FaultCode.BAD_REQUEST, "SOAP requests are POSTed"))
@@ -114,9 +114,6 @@ class SoapEndpoint:
             # SOAP forbids DTDs; refusing them up front closes XXE and entity expansion.
             return reject(start_response, version, 500,
                           BridgeFault(FaultCode.BAD_REQUEST, "a SOAP message must not contain a DTD"))
-        if has_empty_body(body, version):  # spyne 2.14 crashes on it instead of faulting
-            return reject(start_response, version, 500,
-                          BridgeFault(FaultCode.BAD_REQUEST, "the SOAP Body holds no v1.1 request element"))
         environ = dict(environ, **{
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
             # spyne reads the content type to pick the charset only; the envelope decides the version.
@@ -132,9 +129,13 @@ class SoapEndpoint:
         try:
             return self.apps[version](environ, tracked)
         except Exception as exc:  # a spyne crash must still leave as a fault, never as a bare 500
+            exc_info = sys.exc_info() if started else None
+            if has_empty_body(body, version):  # spyne 2.14 raises AttributeError on it
+                return reject(start_response, version, 500, BridgeFault(
+                    FaultCode.BAD_REQUEST, "the SOAP Body holds no v1.1 request element"), exc_info)
             log.error("internal error (%s)", type(exc).__name__)
-            return reject(start_response, version, 500, BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge"),
-                          sys.exc_info() if started else None)
+            return reject(start_response, version, 500,
+                          BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge"), exc_info)
 
 
 def has_empty_body(body: bytes, version: SoapVersion) -> bool:
