@@ -112,9 +112,18 @@ def main() -> None:
             soap = httpx.Client(base_url=bridge, auth=AUTH, headers={"Content-Type": "application/soap+xml"})
             v2 = httpx.Client(base_url=upstream, auth=AUTH)
 
+            own_work: dict[Callable[[], None], list[float]] = {}  # the bridge's Server-Timing "bridge" part
+
             def bridge_call(body: str) -> Callable[[], None]:
                 payload = SOAP.format(body).encode()
-                return lambda: soap.post("/api/1.1/soap12/call", content=payload).raise_for_status()
+
+                def call() -> None:
+                    response = soap.post("/api/1.1/soap12/call", content=payload)
+                    response.raise_for_status()
+                    timing = response.headers["server-timing"]
+                    own_work[call].append(float(timing.split("bridge;dur=")[1].split(";")[0]))
+                own_work[call] = []
+                return call
 
             def direct(path: str, **params: object) -> Callable[[], None]:
                 return lambda: v2.get(path, params=params).raise_for_status()
@@ -148,6 +157,12 @@ def main() -> None:
                     rows.append((name, side, rounds, median, pct(values, 0.9),
                                  "" if side == "direct" else f"{median / base:.2f}x",
                                  "" if side == "direct" else f"{median - base:+.2f}"))
+                for fn in pairs.values():
+                    if fn not in own_work:
+                        continue
+                    values = own_work[fn][-rounds:]  # without the warm-up
+                    rows.append((name, "bridge's own work (its Server-Timing)", len(values),
+                                 statistics.median(values), pct(values, 0.9), "", ""))
         finally:
             os.killpg(process.pid, signal.SIGTERM)
 

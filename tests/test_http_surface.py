@@ -129,6 +129,15 @@ def test_a_dtd_is_refused_before_parsing(inproc: InProcess, login: str) -> None:
     assert inproc.sim_requests(login) == []
 
 
+def test_server_timing_splits_v2_from_the_bridges_own_work(inproc: InProcess, login: str) -> None:
+    response = inproc.soap("<ns1:GetCall><ns1:Id>9652</ns1:Id></ns1:GetCall>", login=login)
+    parts = dict(part.strip().split(";")[0:2] for part in response.headers["server-timing"].split(","))
+    assert set(parts) == {"v2", "bridge"}
+    assert float(parts["v2"].removeprefix("dur=")) > 0 and float(parts["bridge"].removeprefix("dur=")) > 0
+    fault = inproc.soap("<ns1:GetCall/>", login=login)
+    assert "v2;dur=0.00" in fault.headers["server-timing"]  # refused before any v2 call
+
+
 def test_any_port_url_dispatches_on_the_body(inproc: InProcess, login: str) -> None:
     response = inproc.soap("<ns1:GetCall><ns1:Id>9652</ns1:Id></ns1:GetCall>", login=login, port="label")
     assert response.status_code == 200 and b'id="9652"' in response.content

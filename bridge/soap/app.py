@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import sys
+import time
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
@@ -25,7 +26,7 @@ from bridge.runtime import Runtime
 from bridge.soap.call import CallService
 from bridge.soap.contact import ContactService
 from bridge.soap.envelope import SoapVersion, detect_version, fault_body
-from bridge.soap.service import RUNTIME_KEY, VERSION_KEY, ServiceFault
+from bridge.soap.service import RUNTIME_KEY, TIMING_KEY, VERSION_KEY, ServiceFault
 from bridge.soap.writer import SVC
 
 MAX_BODY = 2 * 1024 * 1024
@@ -100,6 +101,7 @@ class SoapEndpoint:
         self.apps = build_spyne_apps()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        arrived = time.perf_counter()
         length = int(environ.get("CONTENT_LENGTH") or 0)
         content_type = environ.get("CONTENT_TYPE", "")
         body = environ["wsgi.input"].read(min(length, MAX_BODY + 1) if length else MAX_BODY + 1)
@@ -118,13 +120,13 @@ class SoapEndpoint:
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
             # spyne reads the content type to pick the charset only; the envelope decides the version.
             "CONTENT_TYPE": version.content_type,
-            RUNTIME_KEY: self.runtime, VERSION_KEY: version,
+            RUNTIME_KEY: self.runtime, VERSION_KEY: version, TIMING_KEY: {},
         })
         started: list[bool] = []
 
         def tracked(status: str, headers: list, exc_info: Any = None) -> Callable:
             started.append(True)
-            return start_response(status, headers, exc_info)
+            return start_response(status, headers + [server_timing(arrived, environ[TIMING_KEY])], exc_info)
 
         try:
             return self.apps[version](environ, tracked)
@@ -136,6 +138,14 @@ class SoapEndpoint:
             log.error("internal error (%s)", type(exc).__name__)
             return reject(start_response, version, 500,
                           BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge"), exc_info)
+
+
+def server_timing(arrived: float, timing: dict[str, float]) -> tuple[str, str]:
+    """Where the time went, for operators and the benchmark: the v2 calls, and the bridge's
+    own work (SOAP parsing, dispatch, translation both ways, writing the response)."""
+    total = (time.perf_counter() - arrived) * 1000
+    v2 = timing.get("v2", 0.0)
+    return ("Server-Timing", f'v2;dur={v2:.2f};desc="v2 calls", bridge;dur={total - v2:.2f};desc="bridge work"')
 
 
 def has_empty_body(body: bytes, version: SoapVersion) -> bool:

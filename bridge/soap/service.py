@@ -6,6 +6,8 @@ import base64
 import hashlib
 import logging
 import sqlite3
+import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from spyne import Fault
@@ -23,12 +25,22 @@ VERSION_KEY = "callfire_bridge.soap_version"
 # When set to a list, the request is translated and its V2Request appended there instead of
 # being sent: `explain` shows exactly what the serving path would do.
 EXPLAIN_KEY = "callfire_bridge.explain"
+# A dict the endpoint turns into the Server-Timing header (ms spent in v2 calls and mapping their answers).
+TIMING_KEY = "callfire_bridge.timing"
 log = logging.getLogger("bridge.soap")
 
-# (namespace, element name, element value as built by bridge.translate)
-Response = tuple[str, str, Any]
-Planner = Callable[[dict[str, Any], Conversions], V2Request]   # pure: bridge.translate
-Executor = Callable[[Runtime, str, V2Request], Response]       # I/O: bridge.v2
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One v1.1 operation: plan (pure) -> execute (v2 calls) -> respond (pure) -> write."""
+
+    name: str
+    plan: Callable[[dict[str, Any], Conversions], V2Request]       # bridge.translate
+    execute: Callable[[Runtime, str, V2Request], Any]               # the v2 calls
+    respond: Callable[[Any, V2Request, Conversions], Any]           # bridge.translate: v2 data -> v1.1 value
+    namespace: str                                                  # of the response element
+    element: str
 
 
 class ServiceFault(Fault):
@@ -39,7 +51,7 @@ class ServiceFault(Fault):
         self.bridge_fault = fault
 
 
-def run(ctx: Any, operation: str, request: Any, plan: Planner, execute: Executor) -> None:
+def run(ctx: Any, operation: Operation, request: Any) -> None:
     environ = ctx.transport.req_env
     runtime: Runtime = environ[RUNTIME_KEY]
     authorization = environ.get("HTTP_AUTHORIZATION")
@@ -48,18 +60,21 @@ def run(ctx: Any, operation: str, request: Any, plan: Planner, execute: Executor
         if not authorization and explained is None:
             raise BridgeFault(FaultCode.FORBIDDEN, "HTTP Basic credentials (SoapClient login/password) are required",
                               http_status=401)
-        v2_request = plan(request_dict(request) or {}, runtime.conv)
+        v2_request = operation.plan(request_dict(request) or {}, runtime.conv)
         if explained is not None:
             explained.append(v2_request)
             ctx.out_string = [b""]
             return
-        namespace, name, value = execute(runtime, authorization, v2_request)
-        body = write_element(namespace, name, value)
+        started = time.perf_counter()
+        answer = operation.execute(runtime, authorization, v2_request)
+        environ[TIMING_KEY]["v2"] = (time.perf_counter() - started) * 1000
+        value = operation.respond(answer, v2_request, runtime.conv)
+        body = write_element(operation.namespace, operation.element, value)
     except sqlite3.OperationalError:
-        log.error("%s: RequestId store unavailable", operation)
+        log.error("%s: RequestId store unavailable", operation.name)
         raise ServiceFault(BridgeFault(FaultCode.UNAVAILABLE, "RequestId store is busy; retry later")) from None
     except BridgeFault as fault:
-        log.info("%s fault %s", operation, fault.code.value)
+        log.info("%s fault %s", operation.name, fault.code.value)
         raise ServiceFault(fault) from None
     version: SoapVersion = environ[VERSION_KEY]
     # spyne leaves a response alone once out_string is set (server/_base.py get_out_string_pull).
