@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
+from bridge import web
 from bridge.config import WSDL_DIR, Settings
 from bridge.contract import PORTS
-from bridge.runtime import Runtime
 from bridge.errors import BridgeFault
 from bridge.explain import explain
+from bridge.runtime import Runtime
 from bridge.soap.app import MAX_BODY, SoapEndpoint
-from bridge import web
 
 WSDL_FILES = frozenset(p.name for p in WSDL_DIR.iterdir() if p.suffix in (".wsdl", ".xsd"))
 ROUTES = [
@@ -35,11 +35,12 @@ ROUTES = [
     (re.compile(r"/mappings/(?P<operation>[^/]+)"), "mappings"),
     (re.compile(r"/health"), "health"),
 ]
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
 StartResponse = Callable[..., Any]
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: the Host header is the client's to choose
 def wsdl_bytes(file_name: str, base_url: str, version_path: str) -> bytes:
     """A contract file with every port's address pointing at this bridge (cached per base URL)."""
     raw = (WSDL_DIR / file_name).read_bytes()
@@ -51,8 +52,10 @@ def base_url(environ: dict[str, Any], settings: Settings) -> str:
     if settings.external_base_url:
         return settings.external_base_url.rstrip("/")
     scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    return f"{scheme}://{host}"
+    host = environ.get("HTTP_HOST", "")
+    if not _HOST.fullmatch(host):  # it is written into an XML attribute: only a plain host[:port]
+        host = f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{'https' if scheme == 'https' else 'http'}://{host}"
 
 
 class BridgeApp:

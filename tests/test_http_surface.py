@@ -40,6 +40,14 @@ def test_port_addresses_point_at_the_bridge(inproc: InProcess) -> None:
                                        ["broadcast", "subscription", "text", "call", "contact", "number", "label"])
 
 
+def test_a_hostile_host_header_cannot_break_the_wsdl(inproc: InProcess) -> None:
+    response = inproc.client.get("/api/1.1/wsdl/callfire-service-http-soap12.wsdl",
+                                 headers={"Host": 'evil"><x y="'})
+    wsdl = etree.fromstring(response.content)  # still well-formed
+    addresses = {a.get("location") for a in wsdl.iter("{http://schemas.xmlsoap.org/wsdl/soap12/}address")}
+    assert all('"' not in a and "evil" not in a for a in addresses)
+
+
 def test_external_base_url_setting_wins(tmp_path: Path) -> None:
     from bridge.wsgi import create_app
     settings = Settings(store_path=tmp_path / "s.sqlite3", external_base_url="https://soap.example.com/")
