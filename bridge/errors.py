@@ -46,3 +46,10 @@ class BridgeFault(Exception):
 def bad_request(field: str, problem: str) -> BridgeFault:
     """A BAD_REQUEST fault that names the offending v1.1 field first, as users grep for it."""
     return BridgeFault(FaultCode.BAD_REQUEST, f"{field}: {problem}")
+
+
+def request_fault(condition: str, message: str) -> BridgeFault:
+    """One of the bridge's own refusals; code and HTTP status come from mappings/errors.yaml."""
+    from bridge.mappings import load  # the tables import nothing from here; keep it that way
+    row = next(r for r in load().errors["request"] if r["condition"] == condition)
+    return BridgeFault(FaultCode(row["fault"]), message, http_status=int(row["http_status"]))

@@ -215,6 +215,9 @@ def _fault_entries(errors: Mapping[str, Any], operations: tuple[str, ...]) -> li
                              f"any {group} status not listed above"))
     for row in errors["transport"]:
         entries.append(fault(("transport", row["condition"]), row["condition"], row))
+    for row in errors["request"]:
+        entries.append(fault(("request", row["condition"]), f"(bridge: {row['condition']})", row,
+                             f"; SOAP fault with HTTP {row['http_status']}"))
     body = errors["error_response"]
     for row in body["fields"]:
         entries.append(Entry(id=slug("ErrorResponse", row["v2"]), kind="field", direction="response",

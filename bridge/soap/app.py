@@ -21,7 +21,7 @@ from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
 from bridge.contract import operation_for_request
-from bridge.errors import BridgeFault, FaultCode
+from bridge.errors import BridgeFault, request_fault
 from bridge.runtime import Runtime
 from bridge.soap.call import CallService
 from bridge.soap.contact import ContactService
@@ -74,14 +74,14 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
         requested = (p_ctx.method_request_string or "") if p_ctx is not None else ""
         operation = operation_for_request(requested)
         if operation is not None:
-            return BridgeFault(FaultCode.NOT_IMPLEMENTED,
-                               f"{operation.name} ({operation.port}) is not implemented by this bridge yet")
+            return request_fault("not_implemented",
+                                 f"{operation.name} ({operation.port}) is not implemented by this bridge yet")
         local = requested.rpartition('}')[2] or 'the request'
-        return BridgeFault(FaultCode.BAD_REQUEST, f"{local} is not a CallFire v1.1 operation")
+        return request_fault("unknown_operation", f"{local} is not a CallFire v1.1 operation")
     if code.startswith("Client"):
-        return BridgeFault(FaultCode.BAD_REQUEST, f"malformed request: {text}")
+        return request_fault("malformed", f"malformed request: {text}")
     log.error("internal error (%s)", type(error).__name__)
-    return BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge")
+    return request_fault("internal_error", "internal error in the bridge")
 
 
 def build_spyne_apps() -> dict[SoapVersion, BridgeWsgiApplication]:
@@ -107,15 +107,12 @@ class SoapEndpoint:
         body = environ["wsgi.input"].read(min(length, MAX_BODY + 1) if length else MAX_BODY + 1)
         version = detect_version(content_type, body[:2048])
         if len(body) > MAX_BODY:
-            return reject(start_response, version, 413,
-                          BridgeFault(FaultCode.BAD_REQUEST, f"request body over {MAX_BODY} bytes"))
+            return reject(start_response, version, request_fault("too_large", f"request body over {MAX_BODY} bytes"))
         if environ["REQUEST_METHOD"] != "POST":
-            return reject(start_response, version, 405,
-                          BridgeFault(FaultCode.BAD_REQUEST, "SOAP requests are POSTed"))
+            return reject(start_response, version, request_fault("not_post", "SOAP requests are POSTed"))
         if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
             # SOAP forbids DTDs; refusing them up front closes XXE and entity expansion.
-            return reject(start_response, version, 500,
-                          BridgeFault(FaultCode.BAD_REQUEST, "a SOAP message must not contain a DTD"))
+            return reject(start_response, version, request_fault("dtd", "a SOAP message must not contain a DTD"))
         environ = dict(environ, **{
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
             # spyne reads the content type to pick the charset only; the envelope decides the version.
@@ -133,11 +130,11 @@ class SoapEndpoint:
         except Exception as exc:  # a spyne crash must still leave as a fault, never as a bare 500
             exc_info = sys.exc_info() if started else None
             if has_empty_body(body, version):  # spyne 2.14 raises AttributeError on it
-                return reject(start_response, version, 500, BridgeFault(
-                    FaultCode.BAD_REQUEST, "the SOAP Body holds no v1.1 request element"), exc_info)
+                return reject(start_response, version,
+                              request_fault("empty_body", "the SOAP Body holds no v1.1 request element"), exc_info)
             log.error("internal error (%s)", type(exc).__name__)
-            return reject(start_response, version, 500,
-                          BridgeFault(FaultCode.UNAVAILABLE, "internal error in the bridge"), exc_info)
+            return reject(start_response, version, request_fault("internal_error", "internal error in the bridge"),
+                          exc_info)
 
 
 def server_timing(arrived: float, timing: dict[str, float]) -> tuple[str, str]:
@@ -158,9 +155,8 @@ def has_empty_body(body: bytes, version: SoapVersion) -> bool:
     return soap_body is not None and next(soap_body.iterchildren(etree.Element), None) is None
 
 
-def reject(start_response: Callable, version: SoapVersion, status: int, fault: BridgeFault,
-           exc_info: Any = None) -> list[bytes]:
+def reject(start_response: Callable, version: SoapVersion, fault: BridgeFault, exc_info: Any = None) -> list[bytes]:
     payload = fault_body(version, fault)
-    start_response(status_line(status),
+    start_response(status_line(fault.http_status),
                    [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))], exc_info)
     return [payload]

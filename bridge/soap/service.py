@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from spyne import Fault
 
-from bridge.errors import BridgeFault, FaultCode
+from bridge.errors import BridgeFault, request_fault
 from bridge.runtime import Runtime
 from bridge.soap.envelope import SoapVersion, envelope
 from bridge.soap.requests import request_dict
@@ -58,8 +58,7 @@ def run(ctx: Any, operation: Operation, request: Any) -> None:
     explained: list[V2Request] | None = environ.get(EXPLAIN_KEY)
     try:
         if not authorization and explained is None:
-            raise BridgeFault(FaultCode.FORBIDDEN, "HTTP Basic credentials (SoapClient login/password) are required",
-                              http_status=401)
+            raise request_fault("no_credentials", "HTTP Basic credentials (SoapClient login/password) are required")
         v2_request = operation.plan(request_dict(request) or {}, runtime.conv)
         if explained is not None:
             explained.append(v2_request)
@@ -72,7 +71,7 @@ def run(ctx: Any, operation: Operation, request: Any) -> None:
         body = write_element(operation.namespace, operation.element, value)
     except sqlite3.OperationalError:
         log.error("%s: RequestId store unavailable", operation.name)
-        raise ServiceFault(BridgeFault(FaultCode.UNAVAILABLE, "RequestId store is busy; retry later")) from None
+        raise ServiceFault(request_fault("store_busy", "RequestId store is busy; retry later")) from None
     except BridgeFault as fault:
         log.info("%s fault %s", operation.name, fault.code.value)
         raise ServiceFault(fault) from None
