@@ -167,3 +167,21 @@ def test_get_call_with_records_and_recordings_decodes_in_php(live) -> None:
     assert record["RecordingMeta"]["Link"].startswith("http") and record["Duration"] >= 0
     assert "[CallRecord] => stdClass Object" in got["print_r"] and "[RecordingMeta] => stdClass Object" in got["print_r"]
     assert call["Created"].endswith("-08:00") or call["Created"].endswith("-07:00")  # CallFire's zone, as configured
+
+
+def test_send_call_extensions_and_xs_lists_from_php_arrays(live, login: str) -> None:
+    """Label/MaxActive (CallFire's later live fields) and xs:list values PHP joins from arrays."""
+    request = {"ToNumber": "12135550111", "Label": ["php", "retry"], "MaxActive": 2,
+               "VoiceBroadcastConfig": {"LiveSoundId": 9, "AnsweringMachineConfig": "AM_ONLY",
+                                        "LocalTimeZoneRestriction": {"BeginTime": "08:30:00", "EndTime": "20:00:00"},
+                                        "RetryConfig": {"MaxAttempts": 3, "RetryResults": ["BUSY", "NO_ANS"],
+                                                        "RetryPhoneTypes": ["HOME_PHONE", "MOBILE_PHONE"]}}}
+    created = php_call(live, "SendCall", request, login=login)
+    assert created["ok"], created
+    [sent] = [r for r in live.sim_requests(login) if r["method"] == "POST"]
+    body = sent["body"]
+    assert body["labels"] == ["php", "retry"] and body["maxActive"] == 2
+    assert body["retryConfig"] == {"maxAttempts": 3, "retryResults": ["BUSY", "NO_ANS"],
+                                   "retryPhoneTypes": ["HOME_PHONE", "MOBILE_PHONE"]}
+    assert body["localTimeRestriction"] == {"enabled": True, "beginHour": 8, "beginMinute": 30,
+                                            "endHour": 20, "endMinute": 0}
