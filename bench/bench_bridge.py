@@ -16,7 +16,6 @@ import argparse
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,16 +27,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bridge.cli import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = ("bench", "bench")
 SOAP = ('<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" '
         'xmlns:s="http://api.callfire.com/service/xsd"><e:Body>{}</e:Body></e:Envelope>')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_bridge(store: Path) -> tuple[subprocess.Popen, str, str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bridge.mappings import load
+
 
 class FaultCode(StrEnum):
     """svc:FaultCode, the v1.1 fault vocabulary."""
@@ -50,6 +52,5 @@ def bad_request(field: str, problem: str) -> BridgeFault:
 
 def request_fault(condition: str, message: str) -> BridgeFault:
     """One of the bridge's own refusals; code and HTTP status come from mappings/errors.yaml."""
-    from bridge.mappings import load  # the tables import nothing from here; keep it that way
     row = next(r for r in load().errors["request"] if r["condition"] == condition)
     return BridgeFault(FaultCode(row["fault"]), message, http_status=int(row["http_status"]))

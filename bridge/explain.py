@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from bridge.contract import SVC
 from bridge.errors import BridgeFault, FaultCode
 from bridge.runtime import Runtime
 from bridge.soap.app import SoapEndpoint
@@ -21,7 +22,6 @@ from bridge.soap.service import EXPLAIN_KEY
 from bridge.translate.engine import V2Request
 from bridge.v2.client import encode_params, page_windows
 
-SVC = "http://api.callfire.com/service/xsd"
 ENVELOPES = (SoapVersion.SOAP11.namespace, SoapVersion.SOAP12.namespace)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bridge.cli import free_port
 from bridge.config import ROOT, Settings
 
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -96,17 +97,10 @@ class Live:
         httpx.post(f"{self.sim_url}/__sim/advance", params={"seconds": seconds}).raise_for_status()
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
     """`callfire-bridge serve` as users run it: gunicorn with 2 workers + the simulator process."""
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("live")
     command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
                "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE]

@@ -174,8 +174,7 @@ def test_invalid_send_call_creates_nothing_upstream(inproc: InProcess, login: st
 def test_credentials_never_reach_the_logs(inproc: InProcess, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     password = "hunter2-secret"
-    import base64
-    auth = "Basic " + base64.b64encode(f"leaky:{password}".encode()).decode()
+    auth = basic("leaky", password)
     for body in ["<ns1:GetCall><ns1:Id>1</ns1:Id></ns1:GetCall>", "<ns1:QueryCalls><ns1:MaxResults>5",
                  "<ns1:GetCall><ns1:Id>9652</ns1:Id></ns1:GetCall>"]:
         envelope = ('<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" '

@@ -21,6 +21,7 @@ NAMESPACES = {
     "svc": "http://api.callfire.com/service/xsd",
     "data": "http://api.callfire.com/data",
 }
+SVC, DATA = NAMESPACES["svc"], NAMESPACES["data"]
 # soapAction = {SOAP_ACTION_BASE}/{PortType}/{Operation}; also the portTypes' namespace.
 SOAP_ACTION_BASE = "http://api.callfire.com/service/wsdl"
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from spyne import ComplexModel, Unicode, XmlAttribute, XmlData
 
-SVC = "http://api.callfire.com/service/xsd"
-DATA = "http://api.callfire.com/data"
+from bridge.contract import DATA, SVC
 
 Text = Unicode  # an xs:* leaf kept as text; its converter lives in mappings/
 Repeated = Unicode(max_occurs="unbounded")

@@ -17,10 +17,9 @@ from typing import Any
 from lxml import etree
 
 from bridge.config import WSDL_DIR
+from bridge.contract import DATA, SVC
 
 XS = "http://www.w3.org/2001/XMLSchema"
-SVC = "http://api.callfire.com/service/xsd"
-DATA = "http://api.callfire.com/data"
 PREFIXES = {SVC: "svc", DATA: "data"}
 NS_DECLS = " ".join(f'xmlns:{p}="{ns}"' for ns, p in PREFIXES.items())
 SCHEMA_FILES = ("callfire-data.xsd", "callfire-service.xsd")
