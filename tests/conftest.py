@@ -14,9 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings
 
 from bridge.cli import free_port
 from bridge.config import ROOT, Settings
+
+# No timed assertions in tests: hypothesis' default 200 ms deadline per example is one, and
+# it flakes on a loaded 2-core machine.
+settings.register_profile("bridge", deadline=None)
+settings.load_profile("bridge")
 
 REFERENCE = ROOT.parent / "shared" / "reference"
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
