@@ -12,6 +12,7 @@ import time
 import httpx
 
 from bridge.config import Settings
+from bridge.contract.variants import Contract
 
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
                                           "(default: the embedded simulator)")
     serve.add_argument("--external-base-url", help="public URL written into the served WSDL")
     serve.add_argument("--time-zone", help="IANA zone of xs:dateTime output (default UTC)")
+    serve.add_argument("--contract", choices=[c.value for c in Contract],
+                       help="v1.1 contract served and written: 2014 (CallFire's May 2014 WSDL, the default) "
+                            "or live (plus the fields and values CallFire added later)")
     serve.add_argument("--store", help="SQLite file of the RequestId store")
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
     add_mappings_parser(commands)
@@ -95,13 +99,13 @@ def run_mappings(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(upstream=args.upstream, external_base_url=args.external_base_url,
-                                 time_zone=args.time_zone, store_path=args.store,
+                                 time_zone=args.time_zone, store_path=args.store, contract=args.contract,
                                  sim_credentials=args.sim_credentials)
     upstream = settings.upstream or start_simulator(settings.sim_credentials)
     # Workers build their Runtime from the environment (bridge.wsgi), after the fork.
     os.environ["CALLFIRE_BRIDGE_UPSTREAM"] = upstream
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
-                        ("STORE_PATH", str(settings.store_path))):
+                        ("STORE_PATH", str(settings.store_path)), ("CONTRACT", settings.contract)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
     base = settings.external_base_url or f"http://{args.host}:{args.port}"

@@ -17,6 +17,9 @@ class Settings:
     upstream: str | None = None
     # Public base URL written into the served WSDL's soap12:address (else taken from the request).
     external_base_url: str | None = None
+    # Which v1.1 contract is served and written: "2014" (CallFire's May 2014 WSDL, exactly) or
+    # "live" (plus the optional fields and values CallFire's live API added later).
+    contract: str = "2014"
     # IANA zone for xs:dateTime output (v2 times are UTC ms; v1.1 always carried an offset).
     time_zone: str = "UTC"
     # SQLite file of the RequestId de-duplication store (shared by all workers).

@@ -23,6 +23,8 @@ class EnumValue:
     v2: str | None
     lossy: bool
     note: str
+    live_only: bool = False  # v1 is a value CallFire added after the 2014-05 contract
+    v1_2014: str | None = None  # what the 2014 contract writes instead (live_only values)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class EnumTable:
     v2_fields: tuple[str, ...]
     values: tuple[EnumValue, ...]
     unknown_v2: str
+    unknown_v2_2014: str | None = None  # the 2014 value written for a v2 value this table lacks
 
     def v1_names(self) -> tuple[str, ...]:
         return tuple(v.v1 for v in self.values if v.v1 is not None)
@@ -39,8 +42,14 @@ class EnumTable:
     def to_v2(self) -> dict[str, str | None]:
         return {v.v1: v.v2 for v in self.values if v.v1 is not None}
 
-    def to_v1(self) -> dict[str, str]:
-        return {v.v2: v.v1 for v in self.values if v.v2 is not None and v.v1 is not None}
+    def to_v1(self, contract: str = "live") -> dict[str, str]:
+        """v2 value -> the v1.1 value written in `contract` ("2014" or "live")."""
+        out: dict[str, str] = {}
+        for v in self.values:
+            if v.v2 is None or v.v1 is None:
+                continue
+            out[v.v2] = v.v1_2014 if contract == "2014" and v.live_only and v.v1_2014 else v.v1
+        return out
 
 
 @dataclass(frozen=True)
@@ -58,10 +67,12 @@ def _read(path: Path) -> Any:
 
 def _enum(name: str, raw: dict[str, Any]) -> EnumTable:
     values = tuple(
-        EnumValue(v.get("v1"), v.get("v2"), bool(v.get("lossy", False)), v.get("note", ""))
+        EnumValue(v.get("v1"), v.get("v2"), bool(v.get("lossy", False)), v.get("note", ""),
+                  v.get("contract") == "live", v.get("v1_2014"))
         for v in raw["values"]
     )
-    return EnumTable(name, raw["v1_type"], tuple(raw.get("v2", ())), values, raw.get("unknown_v2", "pass"))
+    return EnumTable(name, raw["v1_type"], tuple(raw.get("v2", ())), values, raw.get("unknown_v2", "pass"),
+                     raw.get("unknown_v2_2014"))
 
 
 @cache

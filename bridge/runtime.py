@@ -8,6 +8,7 @@ from functools import cached_property
 import httpx
 
 from bridge.config import Settings
+from bridge.contract.variants import Contract
 from bridge.mappings import load
 from bridge.store.idempotency import IdempotencyStore
 from bridge.translate.convert import Conversions
@@ -32,7 +33,8 @@ class Runtime:
         client = V2Client(upstream, transport=transport, timeout=settings.v2_timeout,
                           retries=settings.v2_retries, page_size=settings.v2_page_size,
                           concurrency=settings.v2_concurrency)
-        return cls(settings, client, Conversions(settings.zone, load().enums), upstream)
+        conv = Conversions(settings.zone, load().enums, Contract(settings.contract))
+        return cls(settings, client, conv, upstream)
 
     def close(self) -> None:
         self.v2.close()

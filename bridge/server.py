@@ -17,14 +17,14 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from bridge import web
-from bridge.config import WSDL_DIR, Settings
+from bridge.config import Settings
 from bridge.contract import PORTS
+from bridge.contract.variants import Contract, served_files
 from bridge.errors import BridgeFault
 from bridge.explain import explain
 from bridge.runtime import Runtime
 from bridge.soap.app import MAX_BODY, SoapEndpoint
 
-WSDL_FILES = frozenset(p.name for p in WSDL_DIR.iterdir() if p.suffix in (".wsdl", ".xsd"))
 ROUTES = [
     (re.compile(r"/api/1\.[01]/wsdl/(?P<file>[\w.-]+)"), "wsdl"),
     (re.compile(r"/api/1\.[01]/soap12/(?P<port>\w+)"), "soap"),
@@ -41,9 +41,9 @@ StartResponse = Callable[..., Any]
 
 
 @lru_cache(maxsize=64)  # bounded: the Host header is the client's to choose
-def wsdl_bytes(file_name: str, base_url: str, version_path: str) -> bytes:
+def wsdl_bytes(file_name: str, base_url: str, version_path: str, contract: Contract) -> bytes:
     """A contract file with every port's address pointing at this bridge (cached per base URL)."""
-    raw = (WSDL_DIR / file_name).read_bytes()
+    raw = served_files(contract)[file_name]
     prefix = f'location="{base_url}/api/{version_path}/soap12/'.encode()
     return _ADDRESS.sub(lambda m: prefix + m.group(1) + b'"', raw)
 
@@ -75,10 +75,11 @@ class BridgeApp:
 
     def wsdl(self, environ: dict[str, Any], start_response: StartResponse, file: str) -> Iterable[bytes]:
         # Served with or without credentials: PHP sends its login/password here too.
-        if file not in WSDL_FILES:
+        contract = Contract(self.runtime.settings.contract)
+        if file not in served_files(contract):
             return respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"no such contract file\n")
         version_path = "1.0" if environ["PATH_INFO"].startswith("/api/1.0/") else "1.1"
-        payload = wsdl_bytes(file, base_url(environ, self.runtime.settings), version_path)
+        payload = wsdl_bytes(file, base_url(environ, self.runtime.settings), version_path, contract)
         return respond(start_response, "200 OK", "text/xml; charset=utf-8", payload)
 
     def soap(self, environ: dict[str, Any], start_response: StartResponse, port: str) -> Iterable[bytes]:

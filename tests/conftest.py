@@ -3,10 +3,12 @@ the real `callfire-bridge serve` (gunicorn, 2 workers, simulator process)."""
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,6 +30,17 @@ REFERENCE = ROOT.parent / "shared" / "reference"
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 SOAP11_WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap11.wsdl"
 LIVE_TIME_ZONE = "America/Los_Angeles"  # CallFire's own zone: the documentation shows -08:00
+
+
+@functools.cache
+def served_contract(contract: str) -> Path:
+    """A folder holding the contract files exactly as the bridge serves them under `contract`
+    ("2014" or "live"): zeep and xmlschema follow the files' relative imports on disk."""
+    from bridge.contract.variants import Contract, served_files
+    folder = Path(tempfile.mkdtemp(prefix=f"contract-{contract}-"))
+    for name, payload in served_files(Contract(contract)).items():
+        (folder / name).write_bytes(payload)
+    return folder
 
 
 def basic(login: str, password: str = "secret") -> str:

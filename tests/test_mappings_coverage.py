@@ -15,12 +15,11 @@ from typing import Any, Iterator
 import pytest
 import xmlschema
 
-from bridge.config import WSDL_DIR
 from bridge.mappings import load
 from bridge.reference import catalog
 from bridge.reference.catalog import enum_of
 
-from conftest import REFERENCE
+from conftest import REFERENCE, served_contract
 
 SWAGGER = REFERENCE / "v2" / "callfire-v2-swagger-2020-12.datafire-apisguru.json"
 NS = {"svc": "http://api.callfire.com/service/xsd", "data": "http://api.callfire.com/data"}
@@ -39,8 +38,9 @@ OPERATIONS = tuple(TABLES.operations)
 # ---- the bridge's XSD ------------------------------------------------------------------------
 
 @cache
-def schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(WSDL_DIR / "callfire-service.xsd"))
+def schema(contract: str = "live") -> xmlschema.XMLSchema:
+    """The served XSD: the tables cover the live contract, a superset of the 2014 one."""
+    return xmlschema.XMLSchema(str(served_contract(contract) / "callfire-service.xsd"))
 
 
 def clark(prefixed: str) -> str:
@@ -84,16 +84,18 @@ def enum_values(node: Any) -> tuple[str, set[str]] | None:
     if simple.enumeration:
         return name, set(simple.enumeration)
     patterns = simple.patterns.regexps if simple.patterns is not None else []
-    if len(patterns) == 1 and LITERAL_ALTERNATIVES.fullmatch(patterns[0]):
-        return name, set(re.findall(r"\(([A-Z0-9_]+)\)", patterns[0]))
+    # Several patterns of one restriction are alternatives (the live Voice adds one).
+    if patterns and all(LITERAL_ALTERNATIVES.fullmatch(p) or p.isidentifier() for p in patterns):
+        return name, {v for p in patterns for v in re.findall(r"[A-Z0-9_]+", p)}
     return None
 
 
-def entity_element(table: dict[str, Any]) -> Any:
-    """The XSD declaration of an entity table's element; QuestionResponse is a local one."""
+def entity_element(table: dict[str, Any], contract: str = "live") -> Any:
+    """The XSD declaration of an entity table's element (None: not in that contract);
+    QuestionResponse is a local one."""
     if ":" in table["v1"]:
-        return schema().maps.elements[clark(table["v1"])]
-    record = schema().maps.elements[clark("data:CallRecord")]
+        return schema(contract).maps.elements.get(clark(table["v1"]))
+    record = schema(contract).maps.elements[clark("data:CallRecord")]
     return next(node for name, node in children(record) if name == table["v1"])
 
 
@@ -181,6 +183,41 @@ def test_every_enum_table_lists_exactly_its_xsd_type_values(name: str) -> None:
     simple = schema().maps.types[clark(table.v1_type)]
     found = enum_values(type("Node", (), {"type": simple})())
     assert found is not None and set(table.v1_names()) == found[1]
+
+
+@pytest.mark.parametrize("name", [n for n, t in TABLES.enums.items() if t.v1_type != "-"])
+def test_rows_marked_live_are_the_values_the_2014_contract_lacks(name: str) -> None:
+    table = TABLES.enums[name]
+    node = type("Node", (), {"type": schema("2014").maps.types[clark(table.v1_type)]})()
+    values_2014 = enum_values(node)[1]
+    assert {v.v1 for v in table.values if v.live_only} == set(table.v1_names()) - values_2014
+
+
+@pytest.mark.parametrize("name", [n for n, t in TABLES.enums.items() if t.v1_type != "-"])
+def test_every_v2_value_is_written_as_a_2014_value_by_default(name: str) -> None:
+    """No enum value the May 2014 schema lacks ever goes out under the default contract."""
+    table = TABLES.enums[name]
+    node = type("Node", (), {"type": schema("2014").maps.types[clark(table.v1_type)]})()
+    values_2014 = enum_values(node)[1]
+    assert set(table.to_v1("2014").values()) <= values_2014
+    assert table.unknown_v2_2014 in values_2014, "a v2 value the table lacks needs a 2014 value too"
+    for value in table.values:
+        if value.live_only and value.v2 is not None:
+            assert value.lossy and value.v1_2014 and value.note, f"{value.v1} needs v1_2014, lossy and a note"
+
+
+def test_entity_rows_marked_live_are_the_elements_the_2014_contract_lacks() -> None:
+    for name, table in TABLES.entities.items():
+        live = {n for n, _ in children(entity_element(table))}
+        in_2014 = entity_element(table, "2014")
+        present = {n for n, _ in children(in_2014)} if in_2014 is not None else set()
+        marked = {row["v1"] for row in table["fields"] if row.get("contract") == "live"}
+        if in_2014 is None:  # data:Note itself is live-only: only live rows lead to it
+            continue
+        assert marked == live - present, name
+        for row in table["fields"]:
+            if row.get("contract") == "live":
+                assert row.get("fate") == "lossy" and "2014" in row.get("note", ""), row["v1"]
 
 
 def test_broadcast_status_falls_back_for_every_v2_only_status() -> None:

@@ -11,12 +11,14 @@ from hypothesis import given, strategies as st
 from bridge.errors import BridgeFault, FaultCode
 from bridge.mappings import load
 from bridge.translate import call, contact
+from bridge.contract.variants import Contract
 from bridge.translate.convert import (
     Conversions, FanOut, MatchNothing, format_datetime, parse_time, to_datetime_ms, to_recipients)
 from conftest import REFERENCE
 
 ZONES = ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Kiritimati"]
-UTC = Conversions(ZoneInfo("UTC"), load().enums)
+UTC = Conversions(ZoneInfo("UTC"), load().enums)  # the default: CallFire's 2014 contract
+LIVE = Conversions(ZoneInfo("UTC"), load().enums, Contract.LIVE)
 SAMPLES = REFERENCE / "v2" / "samples"
 
 
@@ -213,19 +215,43 @@ def test_send_call_refuses_what_v1_1_refused(request_: dict, message: str) -> No
 
 # ---- responses -------------------------------------------------------------------------------
 
-def test_v2_call_becomes_a_v1_1_call_with_every_field() -> None:
+def sample_v2_call() -> dict:
     v2 = json.loads((SAMPLES / "callfire-api-client-java/src/test/resources/com/callfire/api/client/api/"
                      "callstexts/callsApi/response/findCalls.json").read_text())["items"][0]
-    v2 = {**v2, "attributes": {"ClientData": "order-7"}, "contact": {"id": 55},
-          "notes": [{"text": "called back", "created": 1473781817000}]}
-    v1 = call.call(v2, UTC)
+    return {**v2, "attributes": {"ClientData": "order-7"}, "contact": {"id": 55},
+            "notes": [{"text": "called back", "created": 1473781817000}], "agentCall": True}
+
+
+def test_v2_call_becomes_a_v1_1_call_with_every_field() -> None:
+    v2 = sample_v2_call()
+    v1 = call.call(v2, LIVE)
     assert v1["@id"] == str(v2["id"])
     assert v1["ToNumber"] == {"_": v2["toNumber"], "@ClientData": "order-7"}
     assert v1["ContactId"] == "55" and v1["Inbound"] in ("true", "false")
     assert v1["Note"] == [{"Text": "called back", "Created": "2016-09-13T15:50:17+00:00"}]
+    assert v1["AgentCall"] == "true"
     record = v1["CallRecord"][0]
     assert record["Result"] == v2["records"][0]["result"]
     assert record["Duration"] == str(v2["records"][0].get("duration", 0))
+
+
+def test_the_2014_contract_drops_later_elements_and_writes_the_nearest_2014_values() -> None:
+    v2 = sample_v2_call()
+    v2["records"] = [{**v2["records"][0], "result": "ABANDONED", "switchId": "sw", "callerName": "ACME",
+                      "notes": [{"text": "x", "created": 0}]}]
+    v2.update(state="SKIPPED", finalCallResult="SD")
+    v1 = call.call(v2, UTC)
+    assert {"Note", "AgentCall"}.isdisjoint(v1)
+    assert {"SwitchId", "CallerName", "Note"}.isdisjoint(v1["CallRecord"][0])
+    assert (v1["State"], v1["FinalResult"], v1["CallRecord"][0]["Result"]) == ("FINISHED", "AM", "LA")
+    live = call.call(v2, LIVE)
+    assert (live["State"], live["FinalResult"], live["CallRecord"][0]["Result"]) == ("SKIPPED", "SD", "ABANDONED")
+
+
+def test_a_v2_value_no_table_knows_is_a_2014_value_by_default_and_passes_through_live() -> None:
+    v2 = {"id": 1, "state": "TELEPORTED", "finalCallResult": "BEAMED"}
+    assert (call.call(v2, UTC)["State"], call.call(v2, UTC)["FinalResult"]) == ("FINISHED", "INTERNAL_ERROR")
+    assert (call.call(v2, LIVE)["State"], call.call(v2, LIVE)["FinalResult"]) == ("TELEPORTED", "BEAMED")
 
 
 def test_callResult_spelling_of_the_docs_samples_is_read_too() -> None:

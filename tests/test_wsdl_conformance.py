@@ -1,9 +1,10 @@
-"""wsdl/ is the same wire contract as CallFire's May 2014 v1.1 WSDL/XSD set.
+"""What the bridge serves is CallFire's May 2014 v1.1 WSDL/XSD set.
 
 Our files are the team's own (XSDs by hand, WSDLs generated from
 wsdl/operations.yaml); the reference set in ../shared/reference/v1.1/ is
-CallFire's. This test diffs the two and fails on anything that differs except
-the extensions listed in ALLOWED_EXTENSIONS.
+CallFire's. The bridge serves two variants derived from wsdl/
+(bridge/contract/variants.py): "2014", the default, must be the reference
+exactly; "live" may differ only by the extensions listed in ALLOWED_EXTENSIONS.
 
 How the comparison works:
 - WSDL: both soap12 WSDLs are loaded with zeep and flattened into "path: value"
@@ -35,6 +36,8 @@ from lxml import etree
 
 from bridge.contract import PORTS, SOAP_ACTION_BASE, operation_for_request, operations
 from bridge.contract import generate
+from bridge.contract.variants import CB, MARK, Contract, served_files
+from conftest import served_contract
 
 OURS = Path(__file__).resolve().parents[1] / "wsdl"
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "v1.1"
@@ -62,7 +65,6 @@ IGNORED_ATTRIBUTE_NAMESPACES = {"http://api.callfire.com/annotations", "http://j
 # XSD attribute values equal to the XSD default carry no meaning; drop them before comparing.
 XSD_DEFAULTS = {"abstract": "false", "mixed": "false", "nillable": "false"}
 
-EXTENSION = "bridge extension: CallFire live API 2015-16 (v11-contract.md §12)"
 
 # Every difference between the reference and wsdl/ that is allowed: the fields and
 # values CallFire's later live API added (v11-contract.md §12), all optional.
@@ -99,8 +101,9 @@ ALLOWED_EXTENSIONS = {
     "type data:Result: added enum SKIPPED after enum ABANDONED",
     "type data:Result: added enum INVALID_NUMBER after enum SKIPPED",
     "type data:BroadcastType: added enum CCC after enum TEXT",
+    # a second pattern: patterns of one restriction are alternatives
     "type data:Voice: pattern (MALE1)|(FEMALE1)|(FEMALE2)|(SPANISH1)"
-    " -> (MALE1)|(FEMALE1)|(FEMALE2)|(SPANISH1)|(FRENCHCANADIAN1)",
+    " -> (MALE1)|(FEMALE1)|(FEMALE2)|(SPANISH1) OR FRENCHCANADIAN1",
 }
 
 
@@ -474,10 +477,21 @@ def wsdl_diff(ref_dir: Path, our_dir: Path) -> list[str]:
     return diff_facts(wsdl_facts(ref_dir / SOAP12_WSDL), wsdl_facts(our_dir / SOAP12_WSDL))
 
 
-def contract_diff(our_dir: Path) -> list[str]:
-    """Every difference from the reference that is not an allowed extension."""
-    return [line for line in wsdl_diff(REFERENCE, our_dir) + schema_diff(REFERENCE, our_dir)
-            if line not in ALLOWED_EXTENSIONS]
+def served_dir(source: Path, contract: str, destination: Path) -> Path:
+    """The files the bridge serves under `contract` when its wsdl/ folder is `source`."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name, payload in served_files(Contract(contract), source).items():
+        (destination / name).write_bytes(payload)
+    return destination
+
+
+def contract_diff(source: Path, work: Path) -> list[str]:
+    """Every difference from the reference that neither variant served from `source` may have:
+    anything at all under "2014", anything but an allowed extension under "live"."""
+    v2014, live = served_dir(source, "2014", work / "2014"), served_dir(source, "live", work / "live")
+    return (wsdl_diff(REFERENCE, v2014) + schema_diff(REFERENCE, v2014)
+            + [line for line in wsdl_diff(REFERENCE, live) + schema_diff(REFERENCE, live)
+               if line not in ALLOWED_EXTENSIONS])
 
 
 # ---------------------------------------------------------------------------
@@ -489,26 +503,37 @@ def reference_present() -> None:
     assert (REFERENCE / SOAP12_WSDL).is_file(), f"reference WSDL set missing: expected it in {REFERENCE}"
 
 
-def test_wsdl_matches_reference() -> None:
-    diffs = wsdl_diff(REFERENCE, OURS)
+@pytest.mark.parametrize("contract", ["2014", "live"])
+def test_wsdl_matches_reference(contract: str) -> None:
+    diffs = wsdl_diff(REFERENCE, served_contract(contract))
     assert not diffs, "WSDL differs from the 2014-05 contract:\n" + "\n".join(diffs)
 
 
-def test_schemas_match_reference_except_allowed_extensions() -> None:
-    unexpected = [line for line in schema_diff(REFERENCE, OURS) if line not in ALLOWED_EXTENSIONS]
+def test_the_default_contract_is_the_2014_schema_exactly() -> None:
+    """No element, attribute or enum value CallFire's May 2014 schema lacks is served by default."""
+    diffs = schema_diff(REFERENCE, served_contract("2014"))
+    assert not diffs, "the 2014 variant differs from the 2014-05 contract:\n" + "\n".join(diffs)
+
+
+def test_the_live_contract_differs_only_by_allowed_extensions() -> None:
+    unexpected = [line for line in schema_diff(REFERENCE, served_contract("live")) if line not in ALLOWED_EXTENSIONS]
     assert not unexpected, "schemas differ from the 2014-05 contract:\n" + "\n".join(unexpected)
 
 
-def test_every_allowed_extension_is_present() -> None:
-    missing = ALLOWED_EXTENSIONS - set(schema_diff(REFERENCE, OURS))
-    assert not missing, "extensions listed but not in wsdl/:\n" + "\n".join(sorted(missing))
+def test_every_allowed_extension_is_present_in_the_live_contract() -> None:
+    missing = ALLOWED_EXTENSIONS - set(schema_diff(REFERENCE, served_contract("live")))
+    assert not missing, "extensions listed but not served live:\n" + "\n".join(sorted(missing))
 
 
-def test_extensions_are_marked_in_the_files() -> None:
-    text = (OURS / "callfire-data.xsd").read_text() + (OURS / SERVICE_XSD).read_text()
-    # One marker per extension site: 8 elements (Note, Call x2, ActionRecord x2, CallRecord,
-    # SendRequest, SendCall), 3 runs of enum values, 1 pattern.
-    assert text.count(EXTENSION) == 12
+def test_extensions_are_marked_in_the_files_and_never_served() -> None:
+    marked = [node for name in ("callfire-data.xsd", SERVICE_XSD)
+              for node in etree.parse(str(OURS / name)).iter() if node.get(MARK) == "live"]
+    # One marker per extension: 8 elements (Note, Call x2, ActionRecord x2, CallRecord,
+    # SendRequest, SendCall), 11 enum values, 1 pattern.
+    assert len(marked) == 20
+    for contract in Contract:
+        served = b"".join(served_files(contract).values())
+        assert CB.encode() not in served, "the bridge's own marker is not part of any served contract"
 
 
 def test_reference_against_itself_is_clean() -> None:
@@ -556,10 +581,11 @@ MUTATIONS = [
                    '/>\n\n  <xs:element name="QuerySoundMeta"'},
      "svc:SoundData: xmime:expectedContentTypes application/octet-stream -> (none)"),
     # an allowed extension in the wrong place is not allowed
-    (SERVICE_XSD, {'<xs:element name="Label" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>': "",
+    (SERVICE_XSD, {'<xs:element name="Label" type="xs:string" minOccurs="0" maxOccurs="unbounded"'
+                   ' cb:contract="live"/>': "",
                    'maxOccurs="unbounded"/>\n      <xs:element name="Scrub':
                    'maxOccurs="unbounded"/><xs:element name="Label" type="xs:string" minOccurs="0"'
-                   ' maxOccurs="unbounded"/>\n      <xs:element name="Scrub'},
+                   ' maxOccurs="unbounded" cb:contract="live"/>\n      <xs:element name="Scrub'},
      "type svc:SendRequest/sequence: added Label(occurs=[0..unbounded], type=xs:string) after ToNumber"),
     (SERVICE_XSD, {'default="1000"': 'default="100"'},
      "type svc:Query/sequence/MaxResults: default 1000 -> 100"),
@@ -598,7 +624,7 @@ def test_comparison_reports_mutation(tmp_path: Path, file: str, edits: dict[str,
         assert text.count(old) == 1, f"mutation anchor not unique in {file}: {old!r}"
         text = text.replace(old, new)
     (mutated / file).write_text(text, encoding="utf-8")
-    diffs = contract_diff(mutated)
+    diffs = contract_diff(mutated, tmp_path)
     assert any(line.startswith(expected) for line in diffs), f"not reported: {expected}\ngot:\n" + "\n".join(diffs)
 
 
@@ -680,7 +706,7 @@ def _schema(directory: Path) -> xmlschema.XMLSchema10:
 
 
 def test_our_schemas_compile() -> None:
-    schema = _schema(OURS)
+    schema = _schema(served_contract("live"))
     assert f"{{{SVC}}}CallQueryResult" in schema.maps.elements
     assert f"{{{DATA}}}Note" in schema.maps.elements
     xmlschema.XMLSchema10(str(OURS / "callfire-ann.xsd"))
@@ -719,7 +745,8 @@ def _call_query_result(**extra: str) -> str:
 def test_2014_call_query_result_validates_against_both() -> None:
     sample = _call_query_result()
     _schema(REFERENCE).validate(sample)
-    _schema(OURS).validate(sample)
+    _schema(served_contract("2014")).validate(sample)
+    _schema(served_contract("live")).validate(sample)
 
 
 def test_extended_call_query_result_validates_against_ours() -> None:
@@ -729,15 +756,16 @@ def test_extended_call_query_result_validates_against_ours() -> None:
         record_notes=note,
         call_extra=note + "<AgentCall>true</AgentCall>",
     ).replace("<FinalResult>LA</FinalResult>", "<FinalResult>ABANDONED</FinalResult>")
-    _schema(OURS).validate(sample)
+    _schema(served_contract("live")).validate(sample)
     assert not _schema(REFERENCE).is_valid(sample)
+    assert not _schema(served_contract("2014")).is_valid(sample)
 
 
 def test_service_fault_info_validates() -> None:
     fault = f'<ServiceFaultInfo xmlns="{SVC}"><FaultCode>NOT_FOUND</FaultCode><Message>no such call</Message>' \
             "</ServiceFaultInfo>"
-    _schema(OURS).validate(fault)
-    assert not _schema(OURS).is_valid(fault.replace("NOT_FOUND", "GONE"))
+    _schema(served_contract("2014")).validate(fault)
+    assert not _schema(served_contract("2014")).is_valid(fault.replace("NOT_FOUND", "GONE"))
 
 
 def test_send_call_with_extensions_validates() -> None:
@@ -745,4 +773,5 @@ def test_send_call_with_extensions_validates() -> None:
             "<Label>a</Label><Label>b</Label><MaxActive>5</MaxActive>"
             "<d:VoiceBroadcastConfig><d:LiveSoundText>hi</d:LiveSoundText>"
             "<d:LiveSoundTextVoice>FRENCHCANADIAN1</d:LiveSoundTextVoice></d:VoiceBroadcastConfig></SendCall>")
-    _schema(OURS).validate(send)
+    _schema(served_contract("live")).validate(send)
+    assert not _schema(served_contract("2014")).is_valid(send)

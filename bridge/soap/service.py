@@ -68,7 +68,7 @@ def run(ctx: Any, operation: Operation, request: Any) -> None:
         answer = operation.execute(runtime, authorization, v2_request)
         environ[TIMING_KEY]["v2"] = (time.perf_counter() - started) * 1000
         value = operation.respond(answer, v2_request, runtime.conv)
-        body = write_element(operation.namespace, operation.element, value)
+        body = write_element(operation.namespace, operation.element, value, runtime.conv.contract)
     except sqlite3.OperationalError:
         log.error("%s: RequestId store unavailable", operation.name)
         raise ServiceFault(request_fault("store_busy", "RequestId store is busy; retry later")) from None

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from bridge.config import WSDL_DIR
 from bridge.contract import DATA, SVC
+from bridge.contract.variants import Contract, served_files
 
 XS = "http://www.w3.org/2001/XMLSchema"
 PREFIXES = {SVC: "svc", DATA: "data"}
@@ -40,13 +39,13 @@ class Layout:
 
 
 class _Schemas:
-    """Compiles the served XSD files into Layouts (once per process)."""
+    """Compiles the served XSD files into Layouts (once per process and contract)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, files: dict[str, bytes]) -> None:
         self.elements: dict[tuple[str, str], etree._Element] = {}
         self.types: dict[tuple[str, str], etree._Element] = {}
         for name in SCHEMA_FILES:
-            root = etree.parse(str(directory / name)).getroot()
+            root = etree.fromstring(files[name])
             tns = root.get("targetNamespace")
             for child in root:
                 if child.tag == f"{{{XS}}}element":
@@ -111,8 +110,9 @@ def _tag(namespace: str, name: str) -> str:
 
 
 @cache
-def schemas(directory: Path = WSDL_DIR) -> _Schemas:
-    return _Schemas(directory)
+def schemas(contract: Contract) -> _Schemas:
+    # The served variant's layout: an element the contract lacks has no place to be written.
+    return _Schemas(served_files(contract))
 
 
 # XML 1.0 cannot carry C0 controls other than tab/CR/LF: they are dropped, not escaped.
@@ -160,9 +160,9 @@ def _write(out: list[str], tag: str, layout: Layout | None, value: Any) -> None:
     out.append(f"</{tag}>")
 
 
-def write_element(namespace: str, name: str, value: Any) -> bytes:
+def write_element(namespace: str, name: str, value: Any, contract: Contract) -> bytes:
     """One global element (e.g. svc:CallQueryResult, data:Call) with the namespace declarations."""
-    layout = schemas().element_layout((namespace, name))
+    layout = schemas(contract).element_layout((namespace, name))
     out: list[str] = []
     _write(out, _tag(namespace, name), layout, value)
     first = out[0]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from bridge.contract.variants import Contract
 from bridge.errors import bad_request
 from bridge.mappings import EnumTable
 
@@ -49,10 +50,12 @@ class FanOut:
 
 @dataclass(frozen=True)
 class Conversions:
-    """What converters need besides the value: the output zone and the enum tables."""
+    """What converters need besides the value: the output zone, the enum tables, and the
+    contract responses are written in (which v1.1 values exist to write)."""
 
     zone: ZoneInfo
     enums: dict[str, EnumTable]
+    contract: Contract = Contract.V2014
 
 
 RequestConverter = Callable[[Any, str, Conversions], Any]
@@ -360,11 +363,16 @@ def from_to_number(obj: Any, conv: Conversions) -> dict[str, str] | None:
 
 
 def enum_to_v1(table: EnumTable) -> ResponseConverter:
-    mapping = table.to_v1()
+    live = table.to_v1(Contract.LIVE)
+    v2014 = table.to_v1(Contract.V2014)
+    unknown_2014 = table.unknown_v2_2014
 
     def convert(value: Any, conv: Conversions) -> str:
-        # Unknown v2 values pass through (unknown_v2: pass): a newer v2 enum must not break a read.
-        return mapping.get(value, str(value))
+        if conv.contract is Contract.LIVE:
+            # Unknown v2 values pass through (unknown_v2: pass): a newer v2 enum must not break a read.
+            return live.get(value, str(value))
+        # The 2014 contract has a closed list: a value it lacks would fail a strict client.
+        return v2014.get(value) or unknown_2014 or str(value)
 
     return convert
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Callable
 
+from bridge.contract.variants import Contract
 from bridge.errors import bad_request
 from bridge.mappings import MappingSet, load
 from bridge.translate.convert import (
@@ -218,7 +219,10 @@ def entity_writer(entity: str) -> EntityWriter:
     """A v2 object -> v1.1 element dict, compiled from entities.yaml."""
     mappings = load()
     compiled: list[tuple[str, Callable, Callable | None, Any]] = []
+    live_only: set[str] = set()
     for row in mappings.entities[entity]["fields"]:
+        if row.get("contract") == "live":
+            live_only.add(row["v1"])
         get = _getter(row["v2"])
         if "entity" in row:
             convert = entity_writer(row["entity"])
@@ -227,10 +231,12 @@ def entity_writer(entity: str) -> EntityWriter:
         else:
             convert = None
         compiled.append((row["v1"], get, convert, row.get("default")))
+    # The 2014 contract has no place for the later elements: they are not even computed.
+    compiled_2014 = [row for row in compiled if row[0] not in live_only]
 
     def write(obj: dict[str, Any], conv: Conversions) -> dict[str, Any]:
         element: dict[str, Any] = {}
-        for name, get, convert, default in compiled:
+        for name, get, convert, default in (compiled if conv.contract is Contract.LIVE else compiled_2014):
             value = get(obj)
             if value is None:
                 if default is not None:
