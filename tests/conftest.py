@@ -9,17 +9,21 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import waitress
 from hypothesis import settings
 
 from bridge.cli import free_port
 from bridge.config import ROOT, Settings
+from contract_check import ContractCheck, ContractChecker, ContractCheckProxy
 
 # No timed assertions in tests: hypothesis' default 200 ms deadline per example is one, and
 # it flakes on a loaded 2-core machine.
@@ -27,6 +31,8 @@ settings.register_profile("bridge", deadline=None)
 settings.load_profile("bridge")
 
 REFERENCE = ROOT.parent / "shared" / "reference"
+# CallFire's May 2014 contract, structure only (tests/contracts/build.py makes it).
+CALLFIRE_2014 = Path(__file__).parent / "contracts" / "v1.1-2014"
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 SOAP11_WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap11.wsdl"
 LIVE_TIME_ZONE = "America/Los_Angeles"  # CallFire's own zone: the documentation shows -08:00
@@ -81,7 +87,7 @@ class InProcess:
 
 
 @pytest.fixture
-def inproc(tmp_path: Path) -> InProcess:
+def inproc(tmp_path: Path, contract_checker: ContractChecker) -> InProcess:
     from bridge.sim.app import create_app as create_sim
     from bridge.wsgi import create_app as create_bridge
 
@@ -89,7 +95,8 @@ def inproc(tmp_path: Path) -> InProcess:
     sim_transport = httpx.WSGITransport(app=sim)
     settings = Settings(store_path=tmp_path / "store.sqlite3", time_zone="UTC")
     bridge = create_bridge(settings, upstream="http://sim/v2", transport=sim_transport)
-    client = httpx.Client(transport=httpx.WSGITransport(app=bridge), base_url="http://bridge")
+    client = httpx.Client(transport=httpx.WSGITransport(app=ContractCheck(bridge, contract_checker)),
+                          base_url="http://bridge")
     sim_client = httpx.Client(transport=sim_transport, base_url="http://sim")
     yield InProcess(client, sim, sim_client)
     client.close()
@@ -116,13 +123,11 @@ class Live:
         httpx.post(f"{self.sim_url}/__sim/advance", params={"seconds": seconds}).raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
+def serve(folder: Path, *options: str) -> Iterator[Live]:
     """`callfire-bridge serve` as users run it: gunicorn with 2 workers + the simulator process."""
     port = free_port()
-    folder = tmp_path_factory.mktemp("live")
     command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
-               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE]
+               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE, *options]
     log = (folder / "serve.log").open("wb")  # a file, not a pipe nobody drains
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -144,3 +149,36 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def contract_checker() -> ContractChecker:
+    return ContractChecker(CALLFIRE_2014)
+
+
+@pytest.fixture(autouse=True)
+def responses_keep_the_2014_contract(contract_checker: ContractChecker) -> Iterator[None]:
+    """Fails the test whose SOAP responses (through `inproc` or `live`) break CallFire's 2014 schema."""
+    contract_checker.take_problems()
+    yield
+    problems = contract_checker.take_problems()
+    assert not problems, "responses outside CallFire's May 2014 contract:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory, contract_checker: ContractChecker) -> Iterator[Live]:
+    """The default bridge, reached through a proxy that checks every response it relays."""
+    for bridge in serve(tmp_path_factory.mktemp("live")):
+        port = free_port()
+        proxy = waitress.create_server(ContractCheckProxy(bridge.base_url, contract_checker),
+                                       host="127.0.0.1", port=port, threads=8)
+        thread = threading.Thread(target=proxy.run, daemon=True)
+        thread.start()
+        yield Live(f"http://127.0.0.1:{port}", bridge.sim_url)
+        proxy.close()
+
+
+@pytest.fixture(scope="session")
+def live_extended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """`callfire-bridge serve --contract live`: CallFire's later fields and values too."""
+    yield from serve(tmp_path_factory.mktemp("live-extended"), "--contract", "live")

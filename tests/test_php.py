@@ -15,9 +15,9 @@ VERSIONS = ["1_2", "1_1", "none"]
 
 # The documented sample output of the QueryCalls example (v1.1-QueryCalls.txt), as the
 # bridge reproduces it from the simulator's fixture for broadcast 327 in CallFire's zone.
-# Two differences from the page: BroadcastId is the 327 that was asked for (the page's
-# sample says 332), and AgentCall, a field of the later live API that v2 always reports,
-# comes last (PHP decodes Action's @id before Call's own children).
+# One difference from the page: BroadcastId is the 327 that was asked for (the page's
+# sample says 332). Under the default 2014 contract the later live API's AgentCall, which
+# v2 always reports, is not written, exactly as on the page.
 QUERY_CALLS_DOCUMENTED = """stdClass Object
 (
     [TotalResults] => 1
@@ -37,7 +37,6 @@ QUERY_CALLS_DOCUMENTED = """stdClass Object
             [Created] => 2013-03-07T12:01:59-08:00
             [Modified] => 2013-03-07T12:01:59-08:00
             [id] => 9652
-            [AgentCall] => 
         )
 
 )
@@ -169,8 +168,10 @@ def test_get_call_with_records_and_recordings_decodes_in_php(live) -> None:
     assert call["Created"].endswith("-08:00") or call["Created"].endswith("-07:00")  # CallFire's zone, as configured
 
 
-def test_send_call_extensions_and_xs_lists_from_php_arrays(live, login: str) -> None:
-    """Label/MaxActive (CallFire's later live fields) and xs:list values PHP joins from arrays."""
+def test_send_call_extensions_and_xs_lists_from_php_arrays(live_extended, login: str) -> None:
+    """Label/MaxActive (CallFire's later live fields, served with --contract live) and xs:list
+    values PHP joins from arrays."""
+    live = live_extended
     request = {"ToNumber": "12135550111", "Label": ["php", "retry"], "MaxActive": 2,
                "VoiceBroadcastConfig": {"LiveSoundId": 9, "AnsweringMachineConfig": "AM_ONLY",
                                         "LocalTimeZoneRestriction": {"BeginTime": "08:30:00", "EndTime": "20:00:00"},
@@ -185,3 +186,12 @@ def test_send_call_extensions_and_xs_lists_from_php_arrays(live, login: str) -> 
                                    "retryPhoneTypes": ["HOME_PHONE", "MOBILE_PHONE"]}
     assert body["localTimeRestriction"] == {"enabled": True, "beginHour": 8, "beginMinute": 30,
                                             "endHour": 20, "endMinute": 0}
+
+
+def test_the_default_2014_wsdl_has_no_label_so_php_sends_none(live, login: str) -> None:
+    """PHP encodes only what the WSDL declares: under the default contract Label never leaves PHP."""
+    created = php_call(live, "SendCall", {"ToNumber": "12135550112", "Label": ["php"], "MaxActive": 2,
+                                          "VoiceBroadcastConfig": {"LiveSoundId": 9}}, login=login)
+    assert created["ok"], created
+    [sent] = [r for r in live.sim_requests(login) if r["method"] == "POST"]
+    assert "labels" not in sent["body"] and "maxActive" not in sent["body"]

@@ -1,10 +1,13 @@
-"""zeep as a v1.1 client of the running bridge, over SOAP 1.2 (CallFire's WSDL) and SOAP 1.1
-(the bridge's extra soap11 WSDL): every operation, and every response body validated
-against the bridge's own XSD."""
+"""zeep as a v1.1 client of the running bridge, in its default strict mode: over SOAP 1.2 and
+SOAP 1.1 with the WSDLs the bridge serves, and with CallFire's own May 2014 WSDL files as an
+integration that vendored them has them (only the address changed).  Every response body is
+validated against CallFire's 2014 schema."""
 from __future__ import annotations
 
 import copy
+import shutil
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import requests
@@ -12,19 +15,29 @@ import zeep
 from lxml import etree
 from zeep.plugins import HistoryPlugin
 
-from bridge.config import WSDL_DIR
+from bridge.sim.seed import BIG_CAMPAIGN_ID
+from conftest import CALLFIRE_2014, Live
 
-SCHEMA = etree.XMLSchema(etree.parse(str(WSDL_DIR / "callfire-service.xsd")))
+SCHEMA = etree.XMLSchema(etree.parse(str(CALLFIRE_2014 / "callfire-service.xsd")))
+CALLFIRE_ADDRESS = "https://www.callfire.com/api/1.1/soap12/"
+
+
+def vendored_wsdl(folder: Path, live: Live) -> str:
+    """CallFire's 2014 WSDL set as an integration keeps it, its address pointed at the bridge."""
+    shutil.copytree(CALLFIRE_2014, folder, dirs_exist_ok=True)
+    wsdl = folder / "callfire-service-http-soap12.wsdl"
+    wsdl.write_text(wsdl.read_text().replace(CALLFIRE_ADDRESS, f"{live.base_url}/api/1.1/soap12/"))
+    return str(wsdl)
 SOAP_BODIES = ("{http://www.w3.org/2003/05/soap-envelope}Body", "{http://schemas.xmlsoap.org/soap/envelope/}Body")
 
 
 class Bridge:
-    def __init__(self, live, login: str, version: str) -> None:
+    def __init__(self, wsdl: str, login: str, version: str) -> None:
         session = requests.Session()
         session.auth = (login, "secret")
         self.history = HistoryPlugin()
-        wsdl = live.wsdl if version == "1.2" else live.wsdl11
-        self.client = zeep.Client(wsdl, transport=zeep.Transport(session=session), plugins=[self.history])
+        self.client = zeep.Client(wsdl, transport=zeep.Transport(session=session), plugins=[self.history],
+                                  settings=zeep.Settings(strict=True))
         self.version = version
 
     @property
@@ -46,12 +59,14 @@ class Bridge:
         SCHEMA.assertValid(etree.ElementTree(copy.deepcopy(child)))
 
 
-@pytest.fixture(params=["1.2", "1.1"])
-def bridge(request, live, login) -> Bridge:
-    return Bridge(live, login, request.param)
+@pytest.fixture(params=["1.2", "1.1", "callfire-2014"])
+def bridge(request, live, login, tmp_path) -> Bridge:
+    wsdl = {"1.2": live.wsdl, "1.1": live.wsdl11}.get(request.param) or vendored_wsdl(tmp_path, live)
+    return Bridge(wsdl, login, "1.1" if request.param == "1.1" else "1.2")
 
 
 SVC = "{http://api.callfire.com/service/xsd}"
+STATES_CAMPAIGN_ID = 104  # the seed broadcast whose calls end DISABLED, SKIPPED, PERIOD_LIMIT, ...
 DATA = "{http://api.callfire.com/data}"
 
 
@@ -115,7 +130,7 @@ def test_send_call_then_query_the_broadcast(bridge: Bridge, live, login: str) ->
                              "RetryPhoneTypes": ["MOBILE_PHONE"]}}
     broadcast_id = bridge.call.SendCall(BroadcastName="zeep", ToNumber=[{"_value_1": "12135550101"},
                                                                            {"_value_1": "12135550102"}],
-                                           Label=["zeep"], MaxActive=3, VoiceBroadcastConfig=voice)
+                                           VoiceBroadcastConfig=voice)
     bridge.assert_valid_response(SVC + "CreatedId")
     [sent] = [r for r in live.sim_requests(login) if r["method"] == "POST"]
     body = sent["body"]
@@ -125,10 +140,10 @@ def test_send_call_then_query_the_broadcast(bridge: Bridge, live, login: str) ->
                                    "retryResults": ["BUSY", "NO_ANS"], "retryPhoneTypes": ["MOBILE_PHONE"]}
     assert body["sounds"] == {"liveSoundText": "Your order is ready", "liveSoundTextVoice": "FEMALE1",
                               "machineSoundId": 9}
-    assert body["labels"] == ["zeep"] and body["maxActive"] == 3
+    assert "labels" not in body and "maxActive" not in body
     calls = bridge.call.QueryCalls(BroadcastId=broadcast_id)
     assert sorted(c.ToNumber._value_1 for c in calls.Call) == ["12135550101", "12135550102"]
-    assert all(c.State == "READY" and [label.Name for label in c.Label] == ["zeep"] for c in calls.Call)
+    assert all(c.State == "READY" for c in calls.Call)
 
 
 def test_sent_calls_finish_over_simulated_time_and_reach_contact_history(bridge: Bridge, live) -> None:
@@ -172,3 +187,40 @@ def test_no_credentials_is_http_401_for_zeep(live) -> None:
         service.GetCall(Id=9652)
     assert "credentials" in info.value.message
     assert info.value.detail.find(SVC + "ServiceFaultInfo/" + SVC + "FaultCode").text == "FORBIDDEN"
+
+
+# ---- the live contract: `serve --contract live` -------------------------------------------------
+
+def test_the_live_contract_takes_labels_and_shows_later_fields(live_extended: Live, login: str) -> None:
+    """CallFire's later fields work end to end when asked for; the default bridge sends none."""
+    client = Bridge(live_extended.wsdl, login, "1.2")
+    broadcast_id = client.call.SendCall(BroadcastName="zeep", ToNumber=[{"_value_1": "12135550101"}],
+                                        Label=["zeep"], MaxActive=3,
+                                        VoiceBroadcastConfig={"LiveSoundText": "hi", "LiveSoundTextVoice":
+                                                              "FRENCHCANADIAN1"})
+    [sent] = [r for r in live_extended.sim_requests(login) if r["method"] == "POST"]
+    assert sent["body"]["labels"] == ["zeep"] and sent["body"]["maxActive"] == 3
+    assert sent["body"]["sounds"]["liveSoundTextVoice"] == "FRENCHCANADIAN1"
+    [call] = client.call.QueryCalls(BroadcastId=broadcast_id).Call
+    assert [label.Name for label in call.Label] == ["zeep"] and call.AgentCall is False
+    seeded = client.call.QueryCalls(BroadcastId=BIG_CAMPAIGN_ID, MaxResults=1000).Call
+    assert {"ABANDONED", "SKIPPED"} <= {r.Result for c in seeded for r in c.CallRecord}
+    assert any(c.Note for c in seeded) and any(r.SwitchId for c in seeded for r in c.CallRecord)
+
+
+def test_the_default_contract_writes_the_nearest_2014_values(live: Live, live_extended: Live, login: str) -> None:
+    """The same seed calls through both contracts: later values become their 2014 counterparts."""
+    def calls(target: Live) -> dict[int, tuple[str, list[str]]]:
+        port = Bridge(target.wsdl, login, "1.2").call
+        found = [*port.QueryCalls(BroadcastId=BIG_CAMPAIGN_ID, MaxResults=1000).Call,
+                 *port.QueryCalls(BroadcastId=STATES_CAMPAIGN_ID, MaxResults=1000).Call]
+        return {c.id: (c.State, [r.Result for r in c.CallRecord]) for c in found}
+
+    default, extended = calls(live), calls(live_extended)
+    assert default.keys() == extended.keys()
+    results = {"SD": "AM", "POSTPONED": "UNDIALED", "ABANDONED": "LA", "SKIPPED": "UNDIALED"}
+    states = {"CALLBACK": "READY", "DISABLED": "FINISHED", "SKIPPED": "FINISHED", "PERIOD_LIMIT": "TIMEOUT"}
+    for call_id, (state, records) in extended.items():
+        assert default[call_id] == (states.get(state, state), [results.get(r, r) for r in records])
+    later = {s for s, _ in extended.values()} | {r for _, rs in extended.values() for r in rs}
+    assert {"SD", "POSTPONED", "ABANDONED", "SKIPPED", "DISABLED", "PERIOD_LIMIT"} <= later
