@@ -109,7 +109,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Live:
     port = free_port()
     folder = tmp_path_factory.mktemp("live")
     command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
-               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE]
+               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE,
+               "--sim-clock", "frozen"]  # tests expect the seed's dates and move time themselves
     log = (folder / "serve.log").open("wb")  # a file, not a pipe nobody drains
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
