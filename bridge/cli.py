@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
     serve.add_argument("--sim-clock", choices=SIM_CLOCKS,
                        help="simulator time: live (wall clock, the default) or frozen (moves only on /__sim/advance)")
-    serve.add_argument("--sim-speed", type=float, help="a live simulator clock runs N times as fast (default 1)")
+    serve.add_argument("--sim-speed", type=float, metavar="N", help="a live simulator clock runs N times as fast (default 1)")
     add_mappings_parser(commands)
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")

@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sim-clock", choices=SIM_CLOCKS,
                         help="live: wall-clock time (default); frozen: moves only on "
                              "/__sim/advance")
-    parser.add_argument("--sim-speed", type=float,
+    parser.add_argument("--sim-speed", type=float, metavar="N",
                         help="live clock runs N times as fast as the wall clock (default 1)")
     args = parser.parse_args(argv)
     # Flags win over CALLFIRE_BRIDGE_SIM_* variables, as for `callfire-bridge serve`.
