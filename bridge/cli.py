@@ -11,7 +11,7 @@ import time
 
 import httpx
 
-from bridge.config import Settings
+from bridge.config import SIM_CLOCKS, Settings
 from bridge.contract.variants import Contract
 
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
                             "or live (plus the fields and values CallFire added later)")
     serve.add_argument("--store", help="SQLite file of the RequestId store")
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
+    serve.add_argument("--sim-clock", choices=SIM_CLOCKS,
+                       help="simulator time: live (wall clock, the default) or frozen (moves only on /__sim/advance)")
+    serve.add_argument("--sim-speed", type=float, metavar="N", help="a live simulator clock runs N times as fast (default 1)")
     add_mappings_parser(commands)
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
@@ -100,8 +103,9 @@ def run_mappings(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(upstream=args.upstream, external_base_url=args.external_base_url,
                                  time_zone=args.time_zone, store_path=args.store, contract=args.contract,
-                                 sim_credentials=args.sim_credentials)
-    upstream = settings.upstream or start_simulator(settings.sim_credentials)
+                                 sim_credentials=args.sim_credentials, sim_clock=args.sim_clock,
+                                 sim_speed=args.sim_speed)
+    upstream = settings.upstream or start_simulator(settings)
     # Workers build their Runtime from the environment (bridge.wsgi), after the fork.
     os.environ["CALLFIRE_BRIDGE_UPSTREAM"] = upstream
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
@@ -122,16 +126,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_simulator(credentials: str | None) -> str:
+def start_simulator(settings: Settings) -> str:
     """The embedded CallFire v2 simulator: ONE process shared by every bridge worker."""
     port = free_port()
-    command = [sys.executable, "-m", "bridge.sim", "--host", "127.0.0.1", "--port", str(port)]
-    if credentials:
-        command += ["--credentials", credentials]
+    command = [sys.executable, "-m", "bridge.sim", "--host", "127.0.0.1", "--port", str(port),
+               "--sim-clock", settings.sim_clock, "--sim-speed", str(settings.sim_speed)]
+    if settings.sim_credentials:
+        command += ["--credentials", settings.sim_credentials]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     atexit.register(process.terminate)
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:  # it exits on a usage error
         try:
             if httpx.get(f"http://127.0.0.1:{port}/__sim/health", timeout=1).status_code == 200:
                 return f"http://127.0.0.1:{port}/v2"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 WSDL_DIR = ROOT / "wsdl"
 MAPPINGS_DIR = ROOT / "mappings"
+SIM_CLOCKS = ("live", "frozen")   # see bridge.sim.clock
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Settings:
     v2_concurrency: int = 4
     # Simulator: "user:pass,user2:pass2" restricts accounts; None accepts any Basic credentials.
     sim_credentials: str | None = None
+    # Simulator time: "live" (wall clock, calls progress on their own) or "frozen" (moves only on
+    # POST /__sim/advance; the tests' choice). Seed data is the same either way.
+    sim_clock: str = "live"
+    # A live clock runs this many times as fast as the wall clock (60: a call finishes in 1.5 s).
+    sim_speed: float = 1.0
 
     @property
     def zone(self) -> ZoneInfo:

@@ -127,7 +127,8 @@ def serve(folder: Path, *options: str) -> Iterator[Live]:
     """`callfire-bridge serve` as users run it: gunicorn with 2 workers + the simulator process."""
     port = free_port()
     command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
-               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE, *options]
+               "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE,
+               "--sim-clock", "frozen", *options]  # tests expect the seed's dates and move time themselves
     log = (folder / "serve.log").open("wb")  # a file, not a pipe nobody drains
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})

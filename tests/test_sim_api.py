@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge.sim import SimClock, create_app, parse_credentials, start_in_thread
-from bridge.sim.clock import DEFAULT_START_MS
+from bridge.sim.seed import SEED_ANCHOR_MS
 from tests.sim_fixtures import (  # noqa: F401  (client, login and sim are fixtures)
     IVR_XML, VOICE_BROADCAST, admin_url, advance, all_items, anon, client, http_client, login,
     sent_requests, sim)
@@ -136,8 +136,8 @@ def test_any_page_is_a_slice_of_the_whole(client: httpx.Client, seed_calls: list
     ({"results": "SD, POSTPONED"}, lambda c: c.get("finalCallResult") in ("SD", "POSTPONED")),
     ({"inbound": "true"}, lambda c: c["inbound"]),
     ({"inbound": "false"}, lambda c: not c["inbound"]),
-    ({"intervalBegin": DEFAULT_START_MS - 86_400_000 * 3}, lambda c: c["created"] >=
-     DEFAULT_START_MS - 86_400_000 * 3),
+    ({"intervalBegin": SEED_ANCHOR_MS - 86_400_000 * 3}, lambda c: c["created"] >=
+     SEED_ANCHOR_MS - 86_400_000 * 3),
     ({"intervalEnd": ms("2020-01-01T00:00:00+00:00")}, lambda c: c["id"] == 9652),
     ({"campaignId": 500, "states": "FINISHED", "results": "LA", "inbound": "false"},
      lambda c: c.get("campaignId") == 500 and c.get("finalCallResult") == "LA"),
@@ -413,16 +413,17 @@ def test_requests_log_shows_what_was_sent(sim, client: httpx.Client, login: str)
 
 
 def test_health_advance_and_reset() -> None:
-    running = start_in_thread(clock=SimClock(start_ms=DEFAULT_START_MS))
+    running = start_in_thread(clock=SimClock("frozen"))
     try:
         health = anon.get(admin_url(running, "health")).json()
-        assert health == {"status": "ok", "now": DEFAULT_START_MS, "accounts": 0}
+        assert health == {"status": "ok", "now": SEED_ANCHOR_MS, "accounts": 0, "clock": "frozen",
+                          "speed": 1.0}
         anon.get(running.base_url + "/calls/9652", auth=("someone", "x"))
-        assert advance(running, 1.5) == DEFAULT_START_MS + 1500
+        assert advance(running, 1.5) == SEED_ANCHOR_MS + 1500
         error(anon.post(admin_url(running, "advance"), params={"seconds": "-1"}), 400)
         error(anon.post(admin_url(running, "advance"), params={"seconds": "soon"}), 400)
         assert anon.get(admin_url(running, "health")).json()["accounts"] == 1
-        assert anon.post(admin_url(running, "reset")).json() == {"now": DEFAULT_START_MS}
+        assert anon.post(admin_url(running, "reset")).json() == {"now": SEED_ANCHOR_MS}
         assert anon.get(admin_url(running, "health")).json()["accounts"] == 0
     finally:
         running.stop()
@@ -432,7 +433,7 @@ def test_in_process_state_access() -> None:
     app = create_app()
     account = app.account("direct")
     assert account.calls[9652]["campaignId"] == 327 and len(account.contacts) > 200
-    assert app.clock.now_ms() == DEFAULT_START_MS
+    assert app.clock.now_ms() == SEED_ANCHOR_MS
 
 
 def test_concurrent_clients_share_one_consistent_simulator(sim) -> None:

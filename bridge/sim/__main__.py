@@ -1,8 +1,11 @@
-"""python -m bridge.sim --port 8765 [--host 127.0.0.1] [--credentials user:pass,...]"""
+"""python -m bridge.sim --port 8765 [--host 127.0.0.1] [--credentials user:pass,...]
+                        [--sim-clock live|frozen] [--sim-speed N]"""
 from __future__ import annotations
 
 import argparse
 
+from bridge.config import SIM_CLOCKS, Settings
+from bridge.sim.clock import SimClock
 from bridge.sim.serve import parse_credentials, serve
 
 
@@ -13,8 +16,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--credentials", default=None,
                         help="user:pass,user2:pass2 (default: any Basic credentials work)")
+    parser.add_argument("--sim-clock", choices=SIM_CLOCKS,
+                        help="live: wall-clock time (default); frozen: moves only on "
+                             "/__sim/advance")
+    parser.add_argument("--sim-speed", type=float, metavar="N",
+                        help="live clock runs N times as fast as the wall clock (default 1)")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, parse_credentials(args.credentials))
+    # Flags win over CALLFIRE_BRIDGE_SIM_* variables, as for `callfire-bridge serve`.
+    settings = Settings.from_env(sim_clock=args.sim_clock, sim_speed=args.sim_speed)
+    try:
+        clock = SimClock(settings.sim_clock, settings.sim_speed)
+    except ValueError as exc:  # a bad --sim-speed or environment value: a usage error
+        parser.error(str(exc))
+    serve(args.host, args.port, parse_credentials(args.credentials), clock)
 
 
 if __name__ == "__main__":

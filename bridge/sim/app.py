@@ -122,7 +122,7 @@ class Simulator:
     def __init__(self, credentials: dict[str, str] | None, clock: SimClock) -> None:
         self.clock = clock
         self.lock = threading.RLock()
-        self.accounts = Accounts(build_seed(clock.start_ms), credentials)
+        self.accounts = Accounts(build_seed(), credentials)
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile("^" + pattern.replace("{id}", r"(\d+)") + "$"),
              getattr(self, "_" + name)) for method, pattern, name in ROUTES]
@@ -258,12 +258,17 @@ class Simulator:
         return 200, {"now": self.clock.now_ms()}
 
     def _health(self, request: Request) -> tuple[int, object]:
-        return 200, {"status": "ok", "now": self.clock.now_ms(), "accounts": len(self.accounts)}
+        return 200, {"status": "ok", "now": self.clock.now_ms(), "accounts": len(self.accounts),
+                     "clock": self.clock.mode, "speed": self.clock.speed}
 
 
 def create_app(*, credentials: dict[str, str] | None = None,
                clock: SimClock | None = None) -> Simulator:
-    """A fresh simulator. `credentials` (login -> password) restricts logins; None: any login."""
+    """A fresh simulator. `credentials` (login -> password) restricts logins; None: any login.
+
+    The default clock is frozen: in-process users are tests that want the same numbers on every
+    run; the commands (`python -m bridge.sim`, `callfire-bridge serve`) default to a live one.
+    """
     return Simulator(credentials, clock or SimClock())
 
 

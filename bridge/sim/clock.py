@@ -1,37 +1,64 @@
-"""Simulated time: a deterministic clock that only moves when told to.
+"""Simulated time: the wall clock (optionally sped up) or a frozen clock that moves only when told.
 
-Call progress, `created`/`modified` stamps and seed data are all relative to this clock, so a
-test (or the bridge's own suite) sees the same numbers on every run.
+Call progress and the `created`/`modified` stamps of new objects read this clock; seed data does
+not (see seed.SEED_ANCHOR_MS). `advance` adds an offset in both modes, so a test or a demo can
+skip ahead either way.
 """
 from __future__ import annotations
 
+import math
 import threading
-from datetime import datetime, timezone
+import time
 
-# 2026-11-02T15:00:00Z: a Monday afternoon, late enough that ~60 days of history fits before it.
-DEFAULT_START_MS = int(datetime(2026, 11, 2, 15, 0, 0, tzinfo=timezone.utc).timestamp() * 1000)
+from bridge.config import SIM_CLOCKS
+from bridge.sim.seed import SEED_ANCHOR_MS
 
 
 class SimClock:
-    """Unix-epoch milliseconds; `advance` is the only way time passes."""
+    """Unix-epoch milliseconds.
 
-    def __init__(self, start_ms: int = DEFAULT_START_MS) -> None:
-        self.start_ms = start_ms
-        self._now_ms = start_ms
+    live: starts at the wall clock's now and runs `speed` times as fast as it, plus every advance.
+    frozen: starts at SEED_ANCHOR_MS and only `advance` moves it, so tests see the same numbers
+    on every run.
+    """
+
+    _start_ms: int         # simulated time at the last reset
+    _started: float        # time.monotonic() at the last reset
+    _advanced_ms: int      # sum of every advance since the last reset
+
+    def __init__(self, mode: str = "frozen", speed: float = 1.0) -> None:
+        if mode not in SIM_CLOCKS:
+            raise ValueError(f"sim clock must be one of {', '.join(SIM_CLOCKS)}, not {mode!r}")
+        if not (math.isfinite(speed) and speed > 0):
+            raise ValueError(f"sim speed must be a positive number, not {speed}")
+        self.mode = mode
+        self.speed = speed
         self._lock = threading.Lock()
+        self.reset()
 
     def now_ms(self) -> int:
         with self._lock:
-            return self._now_ms
+            return self._now_ms()
 
     def advance(self, seconds: float) -> int:
         """Move forward by `seconds` (>= 0) and return the new time."""
         if seconds < 0:
             raise ValueError("the simulated clock never goes backwards")
         with self._lock:
-            self._now_ms += round(seconds * 1000)
-            return self._now_ms
+            self._advanced_ms += round(seconds * 1000)
+            return self._now_ms()
 
     def reset(self) -> None:
+        """Back to the start: the seed anchor (frozen) or the wall clock's now (live)."""
         with self._lock:
-            self._now_ms = self.start_ms
+            self._start_ms = round(time.time() * 1000) if self.mode == "live" else SEED_ANCHOR_MS
+            self._started = time.monotonic()
+            self._advanced_ms = 0
+
+    def _now_ms(self) -> int:
+        if self.mode == "frozen":
+            return self._start_ms + self._advanced_ms
+        # Elapsed time comes from the monotonic clock: a wall-clock step (NTP, an admin) must not
+        # move simulated time backwards, since the stores rely on ascending `created`.
+        elapsed_ms = (time.monotonic() - self._started) * 1000 * self.speed
+        return self._start_ms + self._advanced_ms + int(elapsed_ms)

@@ -1,7 +1,9 @@
 """Deterministic sample data that every simulated account starts with (see README.md).
 
-Built once per clock anchor and shared read-only by all accounts: nothing here is ever mutated
-(accounts copy a broadcast before changing it), so a new login costs a few dict copies.
+Built once and shared read-only by all accounts: nothing here is ever mutated (accounts copy a
+broadcast before changing it), so a new login costs a few dict copies. Seed times hang off a fixed
+instant, never the clock, so every simulator process (live or frozen, started whenever) answers
+reads of seed data identically.
 """
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from datetime import datetime, timezone
 from bridge.sim.vocab import ANSWERED_RESULTS, CALL_RESULTS
 
 DAY_MS = 86_400_000
+# 2026-11-02T15:00:00Z, a Monday afternoon: the seed's ~60 days of history end here, and the
+# frozen clock starts here.
+SEED_ANCHOR_MS = int(datetime(2026, 11, 2, 15, 0, 0, tzinfo=timezone.utc).timestamp() * 1000)
 SOUND_IDS = frozenset(range(1, 51))
 PHONE_FIELDS = ("homePhone", "mobilePhone", "workPhone")   # the order v2 dials a contact in
 MP3_URL = "https://api.callfire.com/v2/calls/recordings/{}.mp3"
@@ -168,16 +173,16 @@ class _Draft:
     records: list[dict]
 
 
-@functools.lru_cache(maxsize=4)
-def build_seed(anchor_ms: int) -> Seed:
-    """All sample data for a clock that starts at `anchor_ms`; same input, same output."""
+@functools.cache
+def build_seed() -> Seed:
+    """All sample data; the same on every call, in every process."""
     rng = random.Random(20261102)
     contacts, phones = _contacts(rng)
     drafts: list[tuple[str, _Draft]] = []
     for kind, groups in (("call", CALL_GROUPS), ("text", TEXT_GROUPS)):
         for group in groups:
             drafts += [(kind, d) for d in
-                       _group_drafts(rng, group, kind, anchor_ms, contacts, phones)]
+                       _group_drafts(rng, group, kind, SEED_ANCHOR_MS, contacts, phones)]
     drafts.sort(key=lambda pair: pair[1].created)
 
     calls: dict[int, dict] = {DOC_CALL_ID: _doc_call()}

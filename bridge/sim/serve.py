@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from waitress.server import create_server
 
 from bridge.sim.app import Simulator, create_app
+from bridge.sim.clock import SimClock
 
 # Keep idle keep-alive connections far longer than any client pool does (httpx: 5 s), so the
 # server never closes a connection just as a bridge worker reuses it.
@@ -33,9 +34,9 @@ def _server(app: Simulator, host: str, port: int):
                          ident="callfire-v2-sim")
 
 
-def serve(host: str, port: int, credentials: dict[str, str] | None) -> None:
+def serve(host: str, port: int, credentials: dict[str, str] | None, clock: SimClock) -> None:
     """Serve until interrupted; prints the base URL once the port is bound (port 0: any free)."""
-    server = _server(create_app(credentials=credentials), host, port)
+    server = _server(create_app(credentials=credentials, clock=clock), host, port)
     print(f"CallFire v2 simulator: http://{host}:{server.effective_port}/v2", flush=True)
     server.run()
 

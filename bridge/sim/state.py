@@ -259,7 +259,8 @@ class Accounts:
 
 
 def _newest_first(store: dict[int, dict]) -> Iterator[dict]:
-    # Stores are appended in (created, id) order and the clock never goes back.
+    # Stores are appended in (created, id) order: the clock never goes back, and starts after
+    # every seeded time (frozen: at the seed's anchor; live: at the wall clock, later still).
     return reversed(store.values())
 
 
