@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
     explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
     explain.add_argument("--time-zone", help="IANA zone for input dateTimes without an offset (default UTC)")
+    explain.add_argument("--contract", choices=[c.value for c in Contract],
+                         help="the v1.1 contract the answer is written in (default 2014)")
     explain.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
     if args.command == "mappings":
@@ -56,7 +58,7 @@ def run_explain(args: argparse.Namespace) -> int:
     from bridge.explain import explain, render_text
     from bridge.runtime import Runtime
     document = sys.stdin.buffer.read() if args.request == "-" else open(args.request, "rb").read()
-    runtime = Runtime.create(Settings.from_env(time_zone=args.time_zone), args.base_url)
+    runtime = Runtime.create(Settings.from_env(time_zone=args.time_zone, contract=args.contract), args.base_url)
     try:
         result = explain(document, runtime)
     except BridgeFault as fault:

@@ -14,7 +14,9 @@ from typing import Any
 from lxml import etree
 
 from bridge.contract import SVC
+from bridge.contract.variants import Contract
 from bridge.errors import BridgeFault, FaultCode
+from bridge.mappings import load
 from bridge.runtime import Runtime
 from bridge.soap.app import SoapEndpoint
 from bridge.soap.envelope import SoapVersion
@@ -63,6 +65,7 @@ class Explanation:
     calls: list[HttpCall]
     lossy: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)  # what the served contract changes in the answer
 
     def python(self, base: str) -> str:
         lines = ["import httpx", "",
@@ -72,7 +75,7 @@ class Explanation:
         return "\n".join(lines)
 
     def as_dict(self, base: str) -> dict[str, Any]:
-        return {"operation": self.operation, "lossy": self.lossy, "notes": self.notes,
+        return {"operation": self.operation, "lossy": self.lossy, "notes": self.notes, "answer": self.answer,
                 "requests": [{"method": c.method, "path": c.path, "query": c.query, "json": c.json,
                               "url": c.url(base), "curl": c.curl(base)} for c in self.calls],
                 "python": self.python(base)}
@@ -125,7 +128,8 @@ def plan_for(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = 
 def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = None) -> Explanation:
     plan = plan_for(document, runtime, endpoint)
     page_size = runtime.settings.v2_page_size
-    explanation = Explanation(plan.operation, [], list(plan.lossy))
+    explanation = Explanation(plan.operation, [], list(plan.lossy),
+                              answer=answer_losses(plan.operation, runtime.conv.contract))
     if plan.match_nothing:
         explanation.notes.append("No v2 request: every value of a filter has no v2 counterpart, so the "
                                  "bridge answers an empty result (see the lossy notes).")
@@ -159,6 +163,33 @@ def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = N
     return explanation
 
 
+def answer_losses(operation: str, contract: Contract) -> list[str]:
+    """From the tables: what the v1.1 answer of `operation` cannot show under `contract`
+    (the 2014 contract lacks CallFire's later elements and values)."""
+    if contract is Contract.LIVE:
+        return []
+    tables = load()
+    out: list[str] = []
+    seen: set[str] = set()
+    pending = [row["entity"] for row in tables.operations[operation]["response_fields"] if "entity" in row]
+    while pending:
+        entity = pending.pop(0)
+        if entity in seen:
+            continue
+        seen.add(entity)
+        for row in tables.entities[entity]["fields"]:
+            if row.get("contract") == "live":
+                out.append(f"{entity}/{row['v1']} is not written: not in the 2014 contract (serve --contract live)")
+                continue
+            if "entity" in row:
+                pending.append(row["entity"])
+            kind, _, table = row.get("convert", "").partition(":")
+            if kind == "enum":
+                out += [f"{entity}/{row['v1']}: v2 {v.v2} is written as {v.v1_2014} (2014 contract; {v.v1} live)"
+                        for v in tables.enums[table].values if v.live_only and v.v2 and v.v1_2014]
+    return out
+
+
 def render_text(explanation: Explanation, base: str) -> str:
     """What `callfire-bridge explain` prints: copy-ready curl lines and httpx code."""
     lines = [f"{explanation.operation}: {len(explanation.calls)} v2 request(s)"]
@@ -169,7 +200,8 @@ def render_text(explanation: Explanation, base: str) -> str:
         lines.append(call.curl(base))
     if explanation.calls:
         lines += ["", "# Python (httpx)", explanation.python(base)]
-    for title, items in (("Lossy", explanation.lossy), ("Notes", explanation.notes)):
+    for title, items in (("Lossy", explanation.lossy), ("Notes", explanation.notes),
+                         ("In the answer", explanation.answer)):
         if items:
             lines += ["", f"{title}:"] + [f"- {item}" for item in items]
     return "\n".join(lines)

@@ -104,3 +104,15 @@ def test_the_cli_names_the_problem_and_fails(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", "-"], input=b"<GetCall/>",
                           capture_output=True, timeout=60)
     assert done.returncode == 1 and done.stderr.decode().strip() == "BAD_REQUEST: Id: is required"
+
+
+def test_explain_names_what_the_2014_contract_cannot_show_in_the_answer(inproc: InProcess, tmp_path) -> None:
+    answer = inproc.client.post("/explain", content=b"<GetCall><Id>9652</Id></GetCall>").json()["answer"]
+    assert "Call/AgentCall is not written: not in the 2014 contract (serve --contract live)" in answer
+    assert "CallRecord/Result: v2 ABANDONED is written as LA (2014 contract; ABANDONED live)" in answer
+    assert "Call/State: v2 CALLBACK is written as READY (2014 contract; CALLBACK live)" in answer
+    request = tmp_path / "GetCall.xml"
+    request.write_bytes(b"<GetCall><Id>9652</Id></GetCall>")
+    live = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", str(request), "--json", "--contract", "live"],
+                          capture_output=True, text=True, timeout=60)
+    assert json.loads(live.stdout)["answer"] == []
