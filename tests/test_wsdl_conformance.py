@@ -1,8 +1,8 @@
 """wsdl/ is the same wire contract as CallFire's May 2014 v1.1 WSDL/XSD set.
 
 Our files are the team's own (XSDs by hand, WSDLs generated from
-wsdl/operations.yaml); the reference set in ../shared/reference/v1.1/ is
-CallFire's. This test diffs the two and fails on anything that differs except
+wsdl/operations.yaml); the reference set in tests/contracts/v1.1-2014/ is
+CallFire's (structure only). This test diffs the two and fails on anything that differs except
 the extensions listed in ALLOWED_EXTENSIONS.
 
 How the comparison works:
@@ -37,7 +37,7 @@ from bridge.contract import PORTS, SOAP_ACTION_BASE, operation_for_request, oper
 from bridge.contract import generate
 
 OURS = Path(__file__).resolve().parents[1] / "wsdl"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "v1.1"
+REFERENCE = Path(__file__).resolve().parent / "contracts" / "v1.1-2014"
 SOAP12_WSDL = "callfire-service-http-soap12.wsdl"
 SOAP11_WSDL = "callfire-service-http-soap11.wsdl"
 SERVICE_XSD = "callfire-service.xsd"
