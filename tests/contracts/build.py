@@ -97,7 +97,7 @@ def build(reference: Path, output: Path) -> None:
     for name in V11_FILES:
         (output / V11 / name).write_bytes(strip_xml(reference / "v1.1" / name))
     spec = json.loads((reference / "v2" / V2_SPEC).read_text(encoding="utf-8"))
-    (output / V2 / "swagger.json").parent.mkdir(parents=True)
+    (output / V2).mkdir(parents=True)
     (output / V2 / "swagger.json").write_bytes(json_bytes(strip_swagger(spec), sort_keys=True))
     for sample in V2_SAMPLES:
         target = output / V2 / "samples" / sample
