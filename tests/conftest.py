@@ -22,7 +22,7 @@ import waitress
 from hypothesis import settings
 
 from bridge.cli import free_port
-from bridge.config import ROOT, Settings
+from bridge.config import Settings
 from contract_check import ContractCheck, ContractChecker, ContractCheckProxy
 
 # No timed assertions in tests: hypothesis' default 200 ms deadline per example is one, and
@@ -30,9 +30,9 @@ from contract_check import ContractCheck, ContractChecker, ContractCheckProxy
 settings.register_profile("bridge", deadline=None)
 settings.load_profile("bridge")
 
-REFERENCE = ROOT.parent / "shared" / "reference"
-# CallFire's May 2014 contract, structure only (tests/contracts/build.py makes it).
-CALLFIRE_2014 = Path(__file__).parent / "contracts" / "v1.1-2014"
+# CallFire's contracts as the tests need them, structure only (tests/contracts/build.py writes them).
+REFERENCE = Path(__file__).parent / "contracts"
+CALLFIRE_2014 = REFERENCE / "v1.1-2014"  # CallFire's May 2014 v1.1 contract
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 SOAP11_WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap11.wsdl"
 LIVE_TIME_ZONE = "America/Los_Angeles"  # CallFire's own zone: the documentation shows -08:00

@@ -21,7 +21,7 @@ from bridge.reference.catalog import enum_of
 
 from conftest import REFERENCE, served_contract
 
-SWAGGER = REFERENCE / "v2" / "callfire-v2-swagger-2020-12.datafire-apisguru.json"
+SWAGGER = REFERENCE / "v2" / "swagger.json"
 NS = {"svc": "http://api.callfire.com/service/xsd", "data": "http://api.callfire.com/data"}
 # The v2 definitions the served operations send or read (CallPage: GET /calls' page).
 V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "CallBroadcast",

@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-from pathlib import Path
 
 import httpx
 import jsonschema
 import pytest
 
 from bridge.sim import validate, vocab
+from conftest import REFERENCE
 from tests.sim_fixtures import (  # noqa: F401  (client, login and sim are fixtures)
     IVR_XML, VOICE_BROADCAST, advance, all_items, anon, client, login, sim)
 
-SPEC_PATH = Path(os.environ.get(
-    "CALLFIRE_V2_SPEC",
-    "/work/shared/reference/v2/callfire-v2-swagger-2020-12.datafire-apisguru.json"))
-if not SPEC_PATH.exists():
-    pytest.skip(f"v2 Swagger spec not found at {SPEC_PATH}", allow_module_level=True)
-SPEC = json.loads(SPEC_PATH.read_text())
+SPEC = json.loads((REFERENCE / "v2" / "swagger.json").read_text(encoding="utf-8"))
 DEFS = SPEC["definitions"]
 
 FORMATS = jsonschema.FormatChecker()

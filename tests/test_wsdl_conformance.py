@@ -1,8 +1,8 @@
 """What the bridge serves is CallFire's May 2014 v1.1 WSDL/XSD set.
 
 Our files are the team's own (XSDs by hand, WSDLs generated from
-wsdl/operations.yaml); the reference set in ../shared/reference/v1.1/ is
-CallFire's. The bridge serves two variants derived from wsdl/
+wsdl/operations.yaml); the reference set in tests/contracts/v1.1-2014/ is
+CallFire's (structure only). The bridge serves two variants derived from wsdl/
 (bridge/contract/variants.py): "2014", the default, must be the reference
 exactly; "live" may differ only by the extensions listed in ALLOWED_EXTENSIONS.
 
@@ -40,7 +40,7 @@ from bridge.contract.variants import CB, MARK, Contract, served_files
 from conftest import served_contract
 
 OURS = Path(__file__).resolve().parents[1] / "wsdl"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "v1.1"
+REFERENCE = Path(__file__).resolve().parent / "contracts" / "v1.1-2014"
 SOAP12_WSDL = "callfire-service-http-soap12.wsdl"
 SOAP11_WSDL = "callfire-service-http-soap11.wsdl"
 SERVICE_XSD = "callfire-service.xsd"
