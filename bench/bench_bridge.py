@@ -38,7 +38,7 @@ SOAP = ('<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" '
 def start_bridge(store: Path) -> tuple[subprocess.Popen, str, str]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "--port", str(port),
-                                "--workers", "2", "--store", str(store)],
+                                "--workers", "2", "--store", str(store), "--sim-clock", "frozen"],
                                stdout=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -87,7 +87,7 @@ def serialization(rounds: int) -> dict[str, list[float]]:
         start = time.perf_counter()
         value = call.call_query_result(items, 1200, conv)
         middle = time.perf_counter()
-        write_element(SVC, "CallQueryResult", value)
+        write_element(SVC, "CallQueryResult", value, conv.contract)
         end = time.perf_counter()
         out["translate 1000 calls (v2 JSON -> v1.1 values)"].append((middle - start) * 1000)
         out["serialize 1000-call CallQueryResult (bytes)"].append((end - middle) * 1000)
