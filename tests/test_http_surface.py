@@ -184,3 +184,24 @@ def test_credentials_never_reach_the_logs(inproc: InProcess, caplog: pytest.LogC
     assert caplog.records, "the bridge logs its upstream calls at DEBUG"
     text = caplog.text
     assert password not in text and auth.split()[1] not in text and "13105551212" not in text
+
+
+def bridge_client(tmp_path: Path, **settings: object) -> httpx.Client:
+    from bridge.sim.app import create_app as create_sim
+    from bridge.wsgi import create_app as create_bridge
+    app = create_bridge(Settings(store_path=tmp_path / "store.sqlite3", **settings), upstream="http://sim/v2",
+                        transport=httpx.WSGITransport(app=create_sim()))
+    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://bridge")
+
+
+@pytest.mark.parametrize("contract, later", [("2014", False), ("live", True)])
+def test_the_served_schema_and_answers_follow_the_contract(tmp_path: Path, contract: str, later: bool) -> None:
+    client = bridge_client(tmp_path, contract=contract)
+    schema = client.get("/api/1.1/wsdl/callfire-data.xsd").text
+    assert ('name="AgentCall"' in schema) is later and ('value="ABANDONED"' in schema) is later
+    assert "cb:contract" not in schema and "urn:callfire-bridge" not in schema
+    envelope = ('<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Body>'
+                '<GetCall xmlns="http://api.callfire.com/service/xsd"><Id>9652</Id></GetCall></S:Body></S:Envelope>')
+    answer = client.post("/api/1.1/soap12/call", content=envelope,
+                         headers={"Content-Type": "application/soap+xml", "Authorization": basic("contract-test")})
+    assert answer.status_code == 200 and (b"AgentCall" in answer.content) is later
