@@ -44,9 +44,9 @@ class Flavour:
     jaxws_bare: bool
 
 
-# CallFire's file, except that faults are bound the standard way (see binding_wsdl). Left
-# wrapper-style for wsimport (which needs -extension for any SOAP 1.2 binding anyway): that
-# is the Java API CallFire's own Java users generated from it.
+# CallFire's file, except that faults are bound the standard way (see binding_wsdl). Nothing
+# added for wsimport: it needs -extension for any SOAP 1.2 binding, and with it takes this file
+# as is (QueryCalls and others come out wrapper-style, QueryRegions' second "region" renamed).
 SOAP12 = Flavour("callfire-service-http-soap12.wsdl", "http://api.callfire.com/service/wsdl/http/soap12",
                  "soap12", "http://schemas.xmlsoap.org/wsdl/soap12/", jaxws_bare=False)
 # Bridge extension: CallFire published only SOAP 1.2; PHP clients without
