@@ -52,7 +52,7 @@ def run_script(client: Client) -> dict[str, Step]:
     record("filtered", call.QueryCalls(MaxResults=50, State=list(FILTER_STATES), Result=list(FILTER_RESULTS),
                                        IntervalBegin=FILTER_BEGIN))
     record("call", call.GetCall(Id=9652))
-    pair = client.factory.create("ns0:ToNumber")
+    pair = client.factory.create("{http://api.callfire.com/data}ToNumber")  # suds numbers its prefixes
     pair.value, pair._ClientData = "12135550101 12135550102", "order-7"
     voice = {"FromNumber": "13105551212",
              "RetryConfig": {"MaxAttempts": 2, "RetryResults": ["BUSY", "NO_ANS"],
