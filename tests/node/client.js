@@ -20,7 +20,7 @@ async function invoke(client, port, operation, args) {
     result,
     request: client.lastRequest,
     contentType: client.lastRequestHeaders['Content-Type'],
-    responseEnvelope: /<(\w+:)?Envelope[^>]*xmlns(:\w+)?="([^"]+)"/.exec(client.lastResponse)[3],
+    response: client.lastResponse,
   };
 }
 
