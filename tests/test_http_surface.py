@@ -186,6 +186,42 @@ def test_credentials_never_reach_the_logs(inproc: InProcess, caplog: pytest.LogC
     assert password not in text and auth.split()[1] not in text and "13105551212" not in text
 
 
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_xs_list_filters_may_be_repeated_elements(inproc: InProcess, login: str, version: str) -> None:
+    """suds and Node's soap send an xs:list given as an array as repeated elements."""
+    body = ("<ns1:QueryCalls><ns1:MaxResults>5</ns1:MaxResults>"
+            "<ns1:State>FINISHED</ns1:State><ns1:State>INVALID RESTRICTED_NUMBER</ns1:State>"
+            "<ns1:Result>LA</ns1:Result><ns1:Result>AM,BUSY</ns1:Result>"
+            "<ns1:ToNumber>18185551212</ns1:ToNumber><ns1:ToNumber>13105551212 +18185551212</ns1:ToNumber>"
+            "</ns1:QueryCalls>")
+    response = inproc.soap(body, login=login, version=version)
+    assert response.status_code == 200, response.text
+    queries = [r["query"] for r in inproc.sim_requests(login) if r["path"] == "/v2/calls"]
+    # One v2 query per distinct number (fan-out), each with every state and result.
+    assert sorted(q["toNumber"] for q in queries) == ["13105551212", "18185551212"]
+    assert {(q["states"], q["results"]) for q in queries} == {("FINISHED,INVALID", "LA,AM,BUSY")}
+
+
+def test_retry_lists_may_be_repeated_elements(inproc: InProcess, login: str) -> None:
+    body = ("<ns1:SendCall><ns1:ToNumber>13105551212</ns1:ToNumber><d:VoiceBroadcastConfig>"
+            "<d:RetryConfig><d:MaxAttempts>2</d:MaxAttempts>"
+            "<d:RetryResults>BUSY</d:RetryResults><d:RetryResults>NO_ANS SENT</d:RetryResults>"
+            "<d:RetryPhoneTypes>MOBILE_PHONE</d:RetryPhoneTypes><d:RetryPhoneTypes>FIRST_NUMBER</d:RetryPhoneTypes>"
+            "</d:RetryConfig><d:LiveSoundId>9</d:LiveSoundId></d:VoiceBroadcastConfig></ns1:SendCall>")
+    response = inproc.soap(body, login=login)
+    assert response.status_code == 200, response.text
+    [post] = [r for r in inproc.sim_requests(login) if r["method"] == "POST"]
+    assert post["body"]["retryConfig"] == {"maxAttempts": 2, "retryResults": ["BUSY", "NO_ANS"],
+                                           "retryPhoneTypes": ["MOBILE_PHONE", "FIRST_NUMBER"]}
+
+
+def test_a_bad_value_in_a_repeated_list_element_names_the_field(inproc: InProcess, login: str) -> None:
+    body = "<ns1:QueryCalls><ns1:State>FINISHED</ns1:State><ns1:State>DONE</ns1:State></ns1:QueryCalls>"
+    code, message = fault_info(inproc.soap(body, login=login))
+    assert code == "BAD_REQUEST" and message.startswith("State: 'DONE' is not one of READY")
+    assert inproc.sim_requests(login) == []
+
+
 def bridge_client(tmp_path: Path, **settings: object) -> httpx.Client:
     from bridge.sim.app import create_app as create_sim
     from bridge.wsgi import create_app as create_bridge

@@ -130,6 +130,10 @@ def test_filters_drop_values_v2_lacks_and_match_nothing_when_none_is_left() -> N
     assert not plan.match_nothing
     assert call.query_calls({"Result": "INVALID_NUMBER SENT"}, UTC).match_nothing
     assert call.query_calls({"State": "RESTRICTED_NUMBER"}, UTC).match_nothing
+    empty = call.query_calls({"BroadcastId": "327", "State": [""], "Result": "  "}, UTC)
+    assert empty.query == {"campaignId": 327} and not empty.match_nothing
+    repeated = call.query_calls({"State": ["FINISHED", "INVALID RESTRICTED_NUMBER"], "Result": ["LA", "AM,LA"]}, UTC)
+    assert repeated.query["states"] == "FINISHED,INVALID" and repeated.query["results"] == "LA,AM"
 
 
 def test_unknown_enum_values_fault_and_list_the_allowed_ones() -> None:

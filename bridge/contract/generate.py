@@ -33,24 +33,33 @@ ADDRESS = "https://www.callfire.com/api/1.1/soap12/{segment}"
 
 @dataclass(frozen=True)
 class Flavour:
-    """One binding file: SOAP version, its namespaces and how faults are bound."""
+    """One binding file: SOAP version, its namespaces and the Java code-generation hint."""
 
     file: str
     tns: str
     prefix: str
     soap_ns: str
-    # The 2014-05 soap12 file binds faults with <soap12:body use="literal"/>: non-standard
-    # (WSDL 1.1 says soap12:fault name=..), but zeep (which looks for soap:body inside
-    # wsdl:fault) and PHP SoapClient load it without complaint, so it is kept as is.
-    standard_fault: bool
+    # Repeat callfire-service.wsdl's enableWrapperStyle=false in this file: wsimport reads a
+    # definitions-level customisation only from the WSDL it is given, not from imports.
+    jaxws_bare: bool
 
 
+# CallFire's file, except that faults are bound the standard way (see binding_wsdl). Nothing
+# added for wsimport: it needs -extension for any SOAP 1.2 binding, and with it takes this file
+# as is (QueryCalls and others come out wrapper-style, QueryRegions' second "region" renamed).
 SOAP12 = Flavour("callfire-service-http-soap12.wsdl", "http://api.callfire.com/service/wsdl/http/soap12",
-                 "soap12", "http://schemas.xmlsoap.org/wsdl/soap12/", standard_fault=False)
+                 "soap12", "http://schemas.xmlsoap.org/wsdl/soap12/", jaxws_bare=False)
 # Bridge extension: CallFire published only SOAP 1.2; PHP clients without
 # soap_version send SOAP 1.1 to the same endpoints, which the bridge accepts.
+# Bare for wsimport: wrapper style gives QueryRegions two parameters named "region"
+# (request child Region, response child Region*), which wsimport refuses without -extension.
 SOAP11 = Flavour("callfire-service-http-soap11.wsdl", "http://api.callfire.com/service/wsdl/http/soap11",
-                 "soap", "http://schemas.xmlsoap.org/wsdl/soap/", standard_fault=True)
+                 "soap", "http://schemas.xmlsoap.org/wsdl/soap/", jaxws_bare=True)
+JAXWS_BARE = [
+    '  <jaxws:bindings xmlns:jaxws="http://java.sun.com/xml/ns/jaxws">',
+    "    <jaxws:enableWrapperStyle>false</jaxws:enableWrapperStyle>",
+    "  </jaxws:bindings>",
+]
 
 
 def _tag(name: str, attrs: dict[str, str], indent: int, children: list[str] | None = None) -> list[str]:
@@ -81,9 +90,7 @@ def service_wsdl(tab: dict[str, Any]) -> str:
         f' xmlns:svc="{NAMESPACES["svc"]}" xmlns:data="{NAMESPACES["data"]}"'
         f' targetNamespace="{SOAP_ACTION_BASE}">',
         # JAX-WS customisation kept from the contract: Java stubs stay bare (non-wrapped).
-        '  <jaxws:bindings xmlns:jaxws="http://java.sun.com/xml/ns/jaxws">',
-        "    <jaxws:enableWrapperStyle>false</jaxws:enableWrapperStyle>",
-        "  </jaxws:bindings>",
+        *JAXWS_BARE,
         "  <wsdl:types>",
         '    <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">',
         f'      <xs:import namespace="{NAMESPACES["svc"]}" schemaLocation="callfire-service.xsd"/>',
@@ -113,11 +120,15 @@ def binding_wsdl(tab: dict[str, Any], flavour: Flavour) -> str:
     lines = [
         HEADER + f'<wsdl:definitions xmlns:wsdl="{WSDL_NS}" xmlns:{soap}="{flavour.soap_ns}"'
         f' xmlns:tns="{flavour.tns}" xmlns:svc="{SOAP_ACTION_BASE}" targetNamespace="{flavour.tns}">',
+        *(JAXWS_BARE if flavour.jaxws_bare else []),
         f'  <wsdl:import namespace="{SOAP_ACTION_BASE}" location="callfire-service.wsdl"/>',
     ]
     fault = tab["fault"]
     body = _tag(f"{soap}:body", {"use": "literal"}, 4)
-    fault_body = _tag(f"{soap}:fault", {"name": fault["name"], "use": "literal"}, 4) if flavour.standard_fault else body
+    # WSDL 1.1 binds a fault with soap:fault/soap12:fault naming the portType's wsdl:fault.
+    # CallFire's 2014-05 file had <soap12:body use="literal"/> there, which wsimport refuses
+    # ("invalid extension element"); the wire (the detail element) is the same either way.
+    fault_body = _tag(f"{soap}:fault", {"name": fault["name"], "use": "literal"}, 4)
     for segment, service in PORTS.items():
         ops: list[str] = []
         for row in _rows(tab, segment):

@@ -18,6 +18,9 @@ from bridge.contract import DATA, SVC
 
 Text = Unicode  # an xs:* leaf kept as text; its converter lives in mappings/
 Repeated = Unicode(max_occurs="unbounded")
+# An xs:list leaf: one element with space-separated items on the wire, but suds and Node's
+# `soap` send a list given as an array as repeated elements. Accept both (and mixtures).
+TextList = Repeated
 
 
 class DataModel(ComplexModel):
@@ -47,8 +50,8 @@ class Query(SvcModel):
 class ActionQuery(Query):
     BroadcastId = Text
     BatchId = Text
-    State = Text  # xs:list of ActionState
-    Result = Text  # xs:list of Result
+    State = TextList  # xs:list of ActionState
+    Result = TextList  # xs:list of Result
     Inbound = Text
     IntervalBegin = Text
     IntervalEnd = Text
@@ -69,8 +72,8 @@ class LocalTimeZoneRestriction(DataModel):
 class RetryConfig(DataModel):
     MaxAttempts = Text
     MinutesBetweenAttempts = Text
-    RetryResults = Text  # xs:list of Result
-    RetryPhoneTypes = Text  # xs:list of RetryPhoneType
+    RetryResults = TextList  # xs:list of Result
+    RetryPhoneTypes = TextList  # xs:list of RetryPhoneType
 
 
 class BroadcastConfig(DataModel):

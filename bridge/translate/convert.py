@@ -285,7 +285,9 @@ def enum_list_to_v2(table: EnumTable) -> RequestConverter:
     notes = {v.v1: v.note for v in table.values}
 
     def convert(value: Any, name: str, conv: Conversions) -> list[str] | MatchNothing | Lossy:
-        texts = [t for t in _LIST_SPLIT.split(_text(value, name)) if t]
+        # One element or repeated ones (suds, Node soap), each possibly a space/comma list.
+        items = value if isinstance(value, list) else [value]
+        texts = [t for item in items for t in _LIST_SPLIT.split(_text(item, name)) if t]
         mapped: list[str] = []
         dropped: list[str] = []
         for text in texts:

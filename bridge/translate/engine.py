@@ -108,6 +108,10 @@ class RequestMap:
                     plan.match_nothing = True
                     continue
                 value = []
+            if kind == "query" and value == []:
+                # An empty xs:list (<State/>; JAX-WS wrapper-style stubs send one for every
+                # empty List) filters on nothing: leave the v2 parameter out, not "states=".
+                continue
             if isinstance(value, FanOut):
                 plan.fan_out = (rest, value.values)
                 value = value.values[0]
