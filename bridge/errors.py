@@ -50,6 +50,18 @@ def bad_request(field: str, problem: str) -> BridgeFault:
     return BridgeFault(FaultCode.BAD_REQUEST, f"{field}: {problem}")
 
 
+def not_implemented(operation: str, port: str) -> BridgeFault:
+    """NOT_IMPLEMENTED, naming what replaces the operation in v2 (mappings/replacements.yaml)."""
+    entry = load().replacements[operation]
+    message = f"{operation} ({port}) is not implemented by this bridge yet"
+    if entry["v2"]:
+        message += f"; in CallFire v2: {', '.join(entry['v2'])}"
+    message += f" — {entry['how']}"
+    if entry.get("gap"):
+        message += f" Not possible in v2: {entry['gap']}"
+    return request_fault("not_implemented", message)
+
+
 def request_fault(condition: str, message: str) -> BridgeFault:
     """One of the bridge's own refusals; code and HTTP status come from mappings/errors.yaml."""
     row = next(r for r in load().errors["request"] if r["condition"] == condition)

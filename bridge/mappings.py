@@ -58,6 +58,7 @@ class MappingSet:
     operations: dict[str, dict[str, Any]]
     entities: dict[str, dict[str, Any]]
     errors: dict[str, Any]
+    replacements: dict[str, dict[str, Any]]  # operation -> its v2 replacement (replacements.yaml)
 
 
 def _read(path: Path) -> Any:
@@ -85,4 +86,6 @@ def load(directory: Path = MAPPINGS_DIR) -> MappingSet:
             operations[name] = {"name": name, "source": file_name, **op}
     entities = _read(directory / "entities.yaml")
     errors = _read(directory / "errors.yaml")
-    return MappingSet(enums, operations, entities, errors)
+    replacements = {name: entry for port in _read(directory / "replacements.yaml").values()
+                    for name, entry in port.items()}
+    return MappingSet(enums, operations, entities, errors, replacements)

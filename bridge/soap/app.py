@@ -21,7 +21,7 @@ from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
 from bridge.contract import operation_for_request
-from bridge.errors import BridgeFault, request_fault
+from bridge.errors import BridgeFault, not_implemented, request_fault
 from bridge.runtime import Runtime
 from bridge.soap.call import CallService
 from bridge.soap.contact import ContactService
@@ -74,8 +74,7 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
         requested = (p_ctx.method_request_string or "") if p_ctx is not None else ""
         operation = operation_for_request(requested)
         if operation is not None:
-            return request_fault("not_implemented",
-                                 f"{operation.name} ({operation.port}) is not implemented by this bridge yet")
+            return not_implemented(operation.name, operation.port)
         local = requested.rpartition('}')[2] or 'the request'
         return request_fault("unknown_operation", f"{local} is not a CallFire v1.1 operation")
     if code.startswith("Client"):
