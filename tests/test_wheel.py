@@ -94,15 +94,16 @@ def test_a_checkout_reads_its_own_directories_and_keeps_state_in_var() -> None:
     assert Settings().store_path == ROOT / "var" / "bridge.sqlite3"
 
 
-@pytest.fixture
-def served(venv: Path, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def served(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`callfire-bridge serve` from the venv, run in a directory that is not the checkout."""
+    tmp_path = tmp_path_factory.mktemp("served")
     port = free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(venv / "bin" / "callfire-bridge"), "serve", "--port", str(port), "--store", str(tmp_path / "store.sqlite3")],
-            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        command = [venv / "bin" / "callfire-bridge", "serve", "--port", str(port),
+                   "--store", tmp_path / "store.sqlite3"]
+        process = subprocess.Popen(command, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env=outside_env(PYTHONUNBUFFERED="1"))
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -134,3 +135,10 @@ def test_installed_wheel_serves_the_contract_and_answers_query_calls(served: str
     assert result.findtext(f".//{{{SVC}}}TotalResults") == "1"
     calls = result.findall(f".//{{{DATA}}}Call")
     assert [call.get("id") for call in calls] == ["9652"]
+
+
+def test_installed_wheel_serves_the_mapping_pages(served: str) -> None:
+    """The templates and static files are package data too."""
+    page = httpx.get(served + "/mappings/QueryCalls")
+    assert page.status_code == 200 and 'id="querycalls"' in page.text
+    assert httpx.get(served + "/mappings/static/page.css").status_code == 200
