@@ -11,8 +11,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-# Installed packages are plain files (pip unpacks wheels; no zip imports here), so
-# importlib.resources hands back a pathlib.Path that the callers can open and list.
+# Installed packages are plain files (pip unpacks wheels; no zip imports here), so what
+# importlib.resources returns is a file-system path: callers get a Path to open and list.
 _PACKAGED = Path(str(files(__package__) / "_data"))
 # The repository the bridge runs from, or None when it runs from an installed wheel.
 CHECKOUT: Path | None = None if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent
