@@ -1,20 +1,33 @@
 # Two commands on a fresh machine: `make serve` and `make test`.
-PYTHON ?= python3.11
-VENV   := .venv
+
+# The venv's Python: the machine's python3 when it is 3.11-3.13, else the newest of those on
+# PATH. Each candidate is run, not only looked up: a pyenv shim exists for versions it cannot run.
+SUPPORTED_PY := import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13)
+ifndef PYTHON
+PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c '$(SUPPORTED_PY)' 2>/dev/null && { echo $$p; break; }; done)
+endif
+PY_VERSION := $(if $(PYTHON),$(shell $(PYTHON) -c '$(SUPPORTED_PY); print(".".join(map(str, sys.version_info[:3])))' 2>/dev/null))
+VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# Named after the Python version, so another version (PYTHON=..., a new python3) makes a new venv.
+STAMP  := $(VENV)/.installed-$(PY_VERSION)
 PORT   ?= 8080
 SERVE_ARGS ?=
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: setup system-deps node-deps serve test bench wsdl clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "spyne 2.14 needs Python 3.11"'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+$(STAMP): pyproject.toml setup.py constraints.txt
+	@[ -n "$(PY_VERSION)" ] || { echo "error: the bridge needs Python 3.11, 3.12 or 3.13 and" \
+		"$(if $(PYTHON),$(PYTHON) does not run one,none of python3 python3.13 python3.12 python3.11 does);" \
+		"pass PYTHON=/path/to/python3.x" >&2; exit 1; }
+	@if [ "$$($(PY) -c 'import platform; print(platform.python_version())' 2>/dev/null)" != "$(PY_VERSION)" ]; then \
+		echo "making $(VENV) with $(PYTHON) ($(PY_VERSION))"; rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(STAMP)
 
 # PHP's own SoapClient (the legacy side), Debian's Chromium (the page tests), JAX-WS wsimport,
 # its runtime jars and a JDK (the Java client test), Node and npm (Node's soap client test).

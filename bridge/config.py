@@ -6,10 +6,21 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bridge.resources import CHECKOUT, MAPPINGS_DIR, WSDL_DIR  # noqa: F401 - the names callers use
+
+# The repository root, for the tests and doc tools that run from a checkout.
 ROOT = Path(__file__).resolve().parent.parent
-WSDL_DIR = ROOT / "wsdl"
-MAPPINGS_DIR = ROOT / "mappings"
 SIM_CLOCKS = ("live", "frozen")   # see bridge.sim.clock
+
+
+def default_store_path() -> Path:
+    """`var/` of the checkout the bridge runs from, else the user's XDG state directory."""
+    if CHECKOUT is not None:
+        return CHECKOUT / "var" / "bridge.sqlite3"
+    state = os.environ.get("XDG_STATE_HOME", "")
+    # The XDG spec: an unset, empty or relative XDG_STATE_HOME means ~/.local/state.
+    base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "callfire-bridge" / "bridge.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -24,7 +35,7 @@ class Settings:
     # IANA zone for xs:dateTime output (v2 times are UTC ms; v1.1 always carried an offset).
     time_zone: str = "UTC"
     # SQLite file of the RequestId de-duplication store (shared by all workers).
-    store_path: Path = field(default_factory=lambda: ROOT / "var" / "bridge.sqlite3")
+    store_path: Path = field(default_factory=default_store_path)
     v2_timeout: float = 30.0
     v2_retries: int = 2
     v2_page_size: int = 100

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-WSDL_DIR = Path(__file__).resolve().parents[2] / "wsdl"
+from bridge.config import WSDL_DIR
+
 TABLE = WSDL_DIR / "operations.yaml"
 
 NAMESPACES = {
