@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import json as jsonlib
 import pprint
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from lxml import etree
 
 from bridge.contract import SVC
@@ -20,12 +22,13 @@ from bridge.mappings import load
 from bridge.runtime import Runtime
 from bridge.soap.app import SoapEndpoint
 from bridge.soap.envelope import SoapVersion
-from bridge.soap.service import EXPLAIN_KEY
+from bridge.soap.service import EXPLAIN_KEY, RUNTIME_KEY
 from bridge.translate.engine import V2Request
-from bridge.v2.client import encode_params, page_windows
 
 ENVELOPES = (SoapVersion.SOAP11.namespace, SoapVersion.SOAP12.namespace)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+# A dry run needs credentials to pass the serving path's check; nothing is sent anywhere.
+EXPLAIN_CREDENTIALS = "Basic ZXhwbGFpbjpleHBsYWlu"
 
 
 @dataclass(frozen=True)
@@ -105,56 +108,69 @@ def _in_namespace(element: etree._Element, namespace: str) -> etree._Element:
     return copy
 
 
-def plan_for(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = None) -> V2Request:
-    """The V2Request the serving path builds for this v1.1 request (faults as BridgeFault)."""
+class RecordingTransport(httpx.BaseTransport):
+    """A v2 upstream for dry runs: records each request and answers as if v2 had endless data
+    (full pages, a huge totalCount), so the pager asks for every page a real window needs."""
+
+    UNBOUNDED = 2**31 - 1
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.method == "GET":
+            limit = int(request.url.params.get("limit", "1"))
+            return httpx.Response(200, json={"items": [{} for _ in range(limit)], "totalCount": self.UNBOUNDED})
+        if request.method == "POST":
+            return httpx.Response(201, json={"id": 0})
+        return httpx.Response(204)
+
+
+def dry_run(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = None
+            ) -> tuple[V2Request, list[httpx.Request]]:
+    """The serving path itself, its v2 client recording instead of sending: the plan it made
+    and the v2 requests it would have sent (faults as BridgeFault)."""
     endpoint = endpoint or SoapEndpoint(runtime)
+    recorder = RecordingTransport()
     payload = envelope_for(document)
-    sink: list[V2Request] = []
-    status: list[str] = []
+    plans: list[V2Request] = []
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/1.1/soap12/call", "QUERY_STRING": "",
                "CONTENT_TYPE": "application/soap+xml; charset=utf-8", "CONTENT_LENGTH": str(len(payload)),
                "wsgi.input": io.BytesIO(payload), "wsgi.url_scheme": "http", "SERVER_NAME": "explain",
-               "SERVER_PORT": "80", EXPLAIN_KEY: sink}
-    answer = b"".join(endpoint(environ, lambda s, h, *exc: status.append(s)))
-    if sink:
-        return sink[0]
-    root = etree.fromstring(answer, _PARSER)
-    info = root.find(f".//{{{SVC}}}ServiceFaultInfo")
+               "SERVER_PORT": "80", "HTTP_AUTHORIZATION": EXPLAIN_CREDENTIALS,
+               EXPLAIN_KEY: plans, RUNTIME_KEY: runtime.dry_run_copy(recorder)}
+    answer = b"".join(endpoint(environ, lambda status, headers, *exc: None))
+    if plans and not _fault_info(answer):
+        return plans[0], recorder.requests
+    info = _fault_info(answer)
     if info is None:
         raise BridgeFault(FaultCode.BAD_REQUEST, "no v1.1 request element was found")
     raise BridgeFault(FaultCode(info.findtext(f"{{{SVC}}}FaultCode")), info.findtext(f"{{{SVC}}}Message") or "")
 
 
+def _fault_info(answer: bytes) -> etree._Element | None:
+    return etree.fromstring(answer, _PARSER).find(f".//{{{SVC}}}ServiceFaultInfo")
+
+
 def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = None) -> Explanation:
-    plan = plan_for(document, runtime, endpoint)
-    page_size = runtime.settings.v2_page_size
+    plan, requests = dry_run(document, runtime, endpoint)
+    base_path = httpx.URL(runtime.upstream).path.rstrip("/")
     explanation = Explanation(plan.operation, [], list(plan.lossy),
                               answer=answer_losses(plan.operation, runtime.conv.contract))
+    for request in requests:
+        body = jsonlib.loads(request.content) if request.content else None
+        explanation.calls.append(HttpCall(request.method, request.url.path.removeprefix(base_path),
+                                          list(request.url.params.multi_items()), body))
     if plan.match_nothing:
         explanation.notes.append("No v2 request: every value of a filter has no v2 counterpart, so the "
                                  "bridge answers an empty result (see the lossy notes).")
-        return explanation
-    if plan.paged:
-        offset, count = plan.paging["offset"], plan.paging["count"]
-        values = plan.fan_out[1] if plan.fan_out else (None,)
-        if plan.fan_out:
-            explanation.notes.append(f"{plan.fan_out[0]}: v2 filters on one number, so one query per number "
-                                     "(each from offset 0), merged newest first.")
-            offset, count = 0, offset + count
-        for value in values:
-            query = {**plan.query, plan.fan_out[0]: value} if plan.fan_out else plan.query
-            if count == 0:
-                windows = [(offset, 1)]
-            else:
-                windows = page_windows(offset, count, page_size)
-            for start, limit in windows:
-                explanation.calls.append(HttpCall("GET", plan.path, encode_params({**query, "limit": limit,
-                                                                                   "offset": start})))
-        if len(explanation.calls) > len(values):
-            explanation.notes.append(f"Pages of {page_size}: the first alone, the rest concurrently; the bridge "
-                                     "stops early when v2's totalCount says there are no more.")
-        return explanation
-    explanation.calls.append(HttpCall(plan.method, plan.path, encode_params(plan.query), plan.body))
+    if plan.fan_out:
+        explanation.notes.append(f"{plan.fan_out[0]}: v2 filters on one number, so one query per number "
+                                 "(each from offset 0), merged newest first.")
+    if plan.paged and len(requests) > len(plan.fan_out[1] if plan.fan_out else (None,)):
+        explanation.notes.append(f"Pages of {runtime.settings.v2_page_size}: the first alone, the rest concurrently; "
+                                 "the bridge stops early when v2's totalCount says there are no more.")
     if plan.bridge.get("request_id"):
         explanation.notes.append(f"RequestId {plan.bridge['request_id']!r}: if this account already used it, "
                                  "the bridge sends nothing and answers the first CreatedId.")

@@ -21,6 +21,9 @@ class Runtime:
     v2: V2Client
     conv: Conversions
     upstream: str
+    # `explain`: the whole pipeline runs, but its v2 client records instead of sending, and
+    # nothing is claimed in the RequestId store.
+    dry_run: bool = False
 
     @cached_property
     def store(self) -> IdempotencyStore:
@@ -35,6 +38,13 @@ class Runtime:
                           concurrency=settings.v2_concurrency)
         conv = Conversions(settings.zone, load().enums, Contract(settings.contract))
         return cls(settings, client, conv, upstream)
+
+    def dry_run_copy(self, transport: httpx.BaseTransport) -> "Runtime":
+        """This runtime with its v2 calls going to `transport` (a recorder) instead of upstream."""
+        settings = self.settings
+        client = V2Client(self.upstream, transport=transport, timeout=settings.v2_timeout, retries=0,
+                          page_size=settings.v2_page_size, concurrency=1)
+        return Runtime(settings, client, self.conv, self.upstream, dry_run=True)
 
     def close(self) -> None:
         self.v2.close()

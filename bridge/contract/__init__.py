@@ -27,8 +27,8 @@ SOAP_ACTION_BASE = "http://api.callfire.com/service/wsdl"
 
 
 @dataclass(frozen=True)
-class Operation:
-    """One v1.1 operation as the server dispatches it."""
+class WsdlOperation:
+    """One v1.1 operation as the WSDL declares it (bridge.registry joins it with its mapping table)."""
 
     port: str  # service name, e.g. "CallService" (port type = port + "PortType")
     name: str  # e.g. "QueryCalls"
@@ -54,14 +54,14 @@ PORTS: dict[str, str] = dict(table()["ports"])  # url segment -> service name
 
 
 @functools.cache
-def operations() -> tuple[Operation, ...]:
+def operations() -> tuple[WsdlOperation, ...]:
     """All 61 operations, in contract order."""
     result = []
     for row in table()["operations"]:
         port = PORTS[row["port"]]
         out = row["output"].get("element")
         result.append(
-            Operation(
+            WsdlOperation(
                 port=port,
                 name=row["operation"],
                 soap_action=f"{SOAP_ACTION_BASE}/{port}PortType/{row['operation']}",
@@ -73,12 +73,12 @@ def operations() -> tuple[Operation, ...]:
 
 
 @functools.cache
-def _by_request() -> dict[str, Operation]:
+def _by_request() -> dict[str, WsdlOperation]:
     index = {op.request: op for op in operations()}
     assert len(index) == len(operations()), "request elements must be unique"
     return index
 
 
-def operation_for_request(qname: str) -> Operation | None:
+def operation_for_request(qname: str) -> WsdlOperation | None:
     """The operation whose request element has this Clark QName (dispatch on the Body child)."""
     return _by_request().get(qname)

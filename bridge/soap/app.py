@@ -16,17 +16,15 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
 from lxml import etree
-from spyne import Application
+from spyne import AnyXml, Application, ServiceBase, rpc
 from spyne.protocol.soap import Soap11, Soap12
 from spyne.server.wsgi import WsgiApplication
 
-from bridge.contract import operation_for_request
 from bridge.errors import BridgeFault, not_implemented, request_fault
+from bridge.registry import V11Operation, registry
 from bridge.runtime import Runtime
-from bridge.soap.call import CallService
-from bridge.soap.contact import ContactService
 from bridge.soap.envelope import SoapVersion, detect_version, fault_body
-from bridge.soap.service import RUNTIME_KEY, TIMING_KEY, VERSION_KEY, ServiceFault
+from bridge.soap.service import RUNTIME_KEY, TIMING_KEY, VERSION_KEY, ServiceFault, run
 from bridge.soap.writer import SVC
 
 MAX_BODY = 2 * 1024 * 1024
@@ -45,7 +43,25 @@ for _name in ("spyne", "spyne.application", "spyne.application.client", "spyne.a
 # httpx logs full URLs (query values: phone numbers) at INFO.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-SERVICES = [CallService, ContactService]
+
+def services() -> list[type[ServiceBase]]:
+    """One spyne service per v1.1 port, a method per served operation, made from the registry.
+
+    spyne matches the Body element to the method (`_in_message_name`) and reports faults; the
+    request is declared `AnyXml` because the bridge reads the element itself (bridge.soap.reader,
+    by the XSD) and writes the answer itself (bridge.soap.writer)."""
+    ports: dict[str, dict[str, Any]] = {}
+    for op in registry().served():
+        ports.setdefault(op.port, {})[op.name] = _method(op)
+    return [type(port, (ServiceBase,), methods) for port, methods in ports.items()]
+
+
+def _method(op: V11Operation) -> Any:
+    def method(ctx: Any, request: Any) -> None:  # request: spyne's AnyXml view; the element is ctx.in_body_doc
+        run(ctx, op)
+
+    method.__name__ = op.name
+    return rpc(AnyXml, _body_style="bare", _in_message_name=op.wsdl.request.rpartition("}")[2])(method)
 
 
 class BridgeWsgiApplication(WsgiApplication):
@@ -72,7 +88,7 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
     text = getattr(error, "faultstring", "") or ""
     if "ResourceNotFound" in code or "MethodNotFound" in code:
         requested = (p_ctx.method_request_string or "") if p_ctx is not None else ""
-        operation = operation_for_request(requested)
+        operation = registry().by_request.get(requested)
         if operation is not None:
             return not_implemented(operation.name, operation.port)
         local = requested.rpartition('}')[2] or 'the request'
@@ -86,7 +102,7 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
 def build_spyne_apps() -> dict[SoapVersion, BridgeWsgiApplication]:
     apps = {}
     for version, protocol in ((SoapVersion.SOAP11, Soap11), (SoapVersion.SOAP12, Soap12)):
-        application = Application(SERVICES, tns=SVC, name="CallFireApi",
+        application = Application(services(), tns=SVC, name="CallFireApi",
                                   in_protocol=protocol(validator="soft"), out_protocol=protocol())
         apps[version] = BridgeWsgiApplication(application, version)
     return apps
@@ -116,7 +132,8 @@ class SoapEndpoint:
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
             # spyne reads the content type to pick the charset only; the envelope decides the version.
             "CONTENT_TYPE": version.content_type,
-            RUNTIME_KEY: self.runtime, VERSION_KEY: version, TIMING_KEY: {},
+            # explain brings its own dry-run runtime; a client cannot set WSGI keys.
+            RUNTIME_KEY: environ.get(RUNTIME_KEY, self.runtime), VERSION_KEY: version, TIMING_KEY: {},
         })
         started: list[bool] = []
 

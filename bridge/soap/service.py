@@ -1,46 +1,32 @@
-"""The shared path of every implemented operation: credentials, translation faults, and
-writing the response element straight into spyne's output (see writer.py for why)."""
+"""The one path every served operation takes through the SOAP layer: the request element read
+by the XSD, its strategy run (bridge.orchestrate), the answer written by the XSD straight into
+spyne's output (see writer.py for why).  No code here knows any operation."""
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import sqlite3
 import time
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from spyne import Fault
 
 from bridge.errors import BridgeFault, request_fault
+from bridge.orchestrate import Exchange, serve
+from bridge.registry import V11Operation
 from bridge.runtime import Runtime
 from bridge.soap.envelope import SoapVersion, envelope
-from bridge.soap.requests import request_dict
+from bridge.soap.reader import read_request
 from bridge.soap.writer import write_element
-from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2Request
 
 RUNTIME_KEY = "callfire_bridge.runtime"
 VERSION_KEY = "callfire_bridge.soap_version"
-# When set to a list, the request is translated and its V2Request appended there instead of
-# being sent: `explain` shows exactly what the serving path would do.
+# When set to a list, each V2Request planned is appended to it: `explain` reads the plan's
+# lossy notes while its dry-run runtime records the v2 calls.
 EXPLAIN_KEY = "callfire_bridge.explain"
-# A dict the endpoint turns into the Server-Timing header (ms spent in v2 calls and mapping their answers).
+# A dict the endpoint turns into the Server-Timing header (ms spent in v2 calls).
 TIMING_KEY = "callfire_bridge.timing"
 log = logging.getLogger("bridge.soap")
-
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One v1.1 operation: plan (pure) -> execute (v2 calls) -> respond (pure) -> write."""
-
-    name: str
-    plan: Callable[[dict[str, Any], Conversions], V2Request]       # bridge.translate
-    execute: Callable[[Runtime, str, V2Request], Any]               # the v2 calls
-    respond: Callable[[Any, V2Request, Conversions], Any]           # bridge.translate: v2 data -> v1.1 value
-    namespace: str                                                  # of the response element
-    element: str
 
 
 class ServiceFault(Fault):
@@ -51,42 +37,25 @@ class ServiceFault(Fault):
         self.bridge_fault = fault
 
 
-def run(ctx: Any, operation: Operation, request: Any) -> None:
+def run(ctx: Any, op: V11Operation) -> None:
     environ = ctx.transport.req_env
     runtime: Runtime = environ[RUNTIME_KEY]
     authorization = environ.get("HTTP_AUTHORIZATION")
-    explained: list[V2Request] | None = environ.get(EXPLAIN_KEY)
+    plans: list[V2Request] | None = environ.get(EXPLAIN_KEY)
     try:
-        if not authorization and explained is None:
+        if not authorization:
             raise request_fault("no_credentials", "HTTP Basic credentials (SoapClient login/password) are required")
-        v2_request = operation.plan(request_dict(request) or {}, runtime.conv)
-        if explained is not None:
-            explained.append(v2_request)
-            ctx.out_string = [b""]
-            return
-        started = time.perf_counter()
-        answer = operation.execute(runtime, authorization, v2_request)
-        environ[TIMING_KEY]["v2"] = (time.perf_counter() - started) * 1000
-        value = operation.respond(answer, v2_request, runtime.conv)
-        body = write_element(operation.namespace, operation.element, value, runtime.conv.contract)
+        exchange = Exchange(runtime, authorization)
+        value = serve(exchange, op, read_request(ctx.in_body_doc), on_plan=plans.append if plans is not None else None)
+        environ[TIMING_KEY]["v2"] = exchange.timing.get("v2", 0.0)
+        body = b"" if op.wsdl.response is None else write_element(
+            *op.wsdl.response[1:].split("}"), value, runtime.conv.contract)
     except sqlite3.OperationalError:
-        log.error("%s: RequestId store unavailable", operation.name)
+        log.error("%s: RequestId store unavailable", op.name)
         raise ServiceFault(request_fault("store_busy", "RequestId store is busy; retry later")) from None
     except BridgeFault as fault:
-        log.info("%s fault %s", operation.name, fault.code.value)
+        log.info("%s fault %s", op.name, fault.code.value)
         raise ServiceFault(fault) from None
     version: SoapVersion = environ[VERSION_KEY]
     # spyne leaves a response alone once out_string is set (server/_base.py get_out_string_pull).
     ctx.out_string = [envelope(version, body)]
-
-
-def account_key(authorization: str) -> str:
-    """An opaque per-account key (hash of the Basic login); credentials are never stored."""
-    scheme, _, token = authorization.partition(" ")
-    subject = authorization
-    if scheme.lower() == "basic":
-        try:
-            subject = base64.b64decode(token).decode("utf-8", "replace").partition(":")[0]
-        except ValueError:
-            pass
-    return hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]

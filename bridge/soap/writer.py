@@ -31,6 +31,7 @@ class Layout:
     attributes: list[str] = field(default_factory=list)
     children: list[tuple[str, str, "Layout | None"]] = field(default_factory=list)  # (name, tag, layout)
     simple_content: bool = False
+    repeated: set[str] = field(default_factory=set)  # children that may occur more than once, and xs:lists
 
     @cached_property
     def plan(self) -> list[tuple[str, str, str, "Layout | None"]]:
@@ -99,10 +100,22 @@ class _Schemas:
             elif tag == "element":
                 if child.get("ref"):
                     key = self._qname(child, child.get("ref"))
-                    layout.children.append((key[1], _tag(key[0], key[1]), self.element_layout(key)))
+                    name = key[1]
+                    layout.children.append((name, _tag(key[0], key[1]), self.element_layout(key)))
                 else:
                     name = child.get("name")
                     layout.children.append((name, _tag(tns, name), self._element(child, tns)))
+                if child.get("maxOccurs", "1") != "1" or self._is_list(child):
+                    layout.repeated.add(name)
+
+
+    def _is_list(self, element: etree._Element) -> bool:
+        """An xs:list-typed element (State, Result, ...): its items may also come as repeated elements."""
+        type_name = element.get("type")
+        if not type_name:
+            return False
+        simple = self.types.get(self._qname(element, type_name))
+        return simple is not None and simple.find(f"{{{XS}}}list") is not None
 
 
 def _tag(namespace: str, name: str) -> str:

@@ -1,4 +1,4 @@
 """Durable state of the bridge (RequestId de-duplication)."""
-from bridge.store.idempotency import Claim, IdempotencyStore
+from bridge.store.idempotency import Claim, IdempotencyStore, account_key
 
-__all__ = ["Claim", "IdempotencyStore"]
+__all__ = ["Claim", "IdempotencyStore", "account_key"]

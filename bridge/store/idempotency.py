@@ -23,6 +23,8 @@ older rows are ignored and purged opportunistically, and a key reused after that
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 import sqlite3
@@ -173,3 +175,15 @@ class IdempotencyStore:
             db.execute("PRAGMA synchronous = FULL")   # a lost commit could mean a duplicate call
             local.connection, local.pid = db, os.getpid()
         return local.connection
+
+
+def account_key(authorization: str) -> str:
+    """An opaque per-account key (hash of the Basic login); credentials are never stored."""
+    scheme, _, token = authorization.partition(" ")
+    subject = authorization
+    if scheme.lower() == "basic":
+        try:
+            subject = base64.b64decode(token).decode("utf-8", "replace").partition(":")[0]
+        except ValueError:
+            pass
+    return hashlib.sha256(subject.encode("utf-8")).hexdigest()[:32]

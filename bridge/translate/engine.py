@@ -1,6 +1,6 @@
 """Runs the rows of `mappings/`: compiles each table once into small closures.
 
-Request direction: a v1.1 request (as a plain dict, see `bridge.soap.request_dict`) ->
+Request direction: a v1.1 request (as a plain dict, see `bridge.soap.reader`) ->
 `V2Request`, the exact v2 call(s) to make.  Response direction: a v2 JSON object -> a
 v1.1 element as a dict (`"@x"` attributes, `"_"` simple content, lists for repeated
 children), which `bridge.soap.writer` serializes in the contract's order.
@@ -221,10 +221,33 @@ def _getter(spec: str) -> Callable[[dict[str, Any]], Any]:
 @cache
 def entity_writer(entity: str) -> EntityWriter:
     """A v2 object -> v1.1 element dict, compiled from entities.yaml."""
+    return _compile_rows(tuple(load().entities[entity]["fields"]))
+
+
+@cache
+def response_writer(operation: str) -> EntityWriter:
+    """A v2 answer -> the operation's v1.1 response element dict, from its `response_fields`."""
+    return _compile_rows(tuple(load().operations[operation]["response_fields"]))
+
+
+def _condition(row: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
+    """`only_if: f` / `unless: f`: the row applies only when v2 field f is present / absent."""
+    if "only_if" in row:
+        present = _getter(row["only_if"])
+        return lambda obj: present(obj) is not None
+    if "unless" in row:
+        absent = _getter(row["unless"])
+        return lambda obj: absent(obj) is None
+    return None
+
+
+def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
     mappings = load()
-    compiled: list[tuple[str, Callable, Callable | None, Any]] = []
+    compiled: list[tuple[str, Callable, Callable | None, Any, Callable | None]] = []
     live_only: set[str] = set()
-    for row in mappings.entities[entity]["fields"]:
+    for row in rows:
+        if row["v2"] == "-" and "default" not in row:
+            continue  # v2 has nothing for it: never written
         if row.get("contract") == "live":
             live_only.add(row["v1"])
         get = _getter(row["v2"])
@@ -234,13 +257,15 @@ def entity_writer(entity: str) -> EntityWriter:
             convert = _converter(row["convert"], mappings, RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
         else:
             convert = None
-        compiled.append((row["v1"], get, convert, row.get("default")))
+        compiled.append((row["v1"], get, convert, row.get("default"), _condition(row)))
     # The 2014 contract has no place for the later elements: they are not even computed.
     compiled_2014 = [row for row in compiled if row[0] not in live_only]
 
     def write(obj: dict[str, Any], conv: Conversions) -> dict[str, Any]:
         element: dict[str, Any] = {}
-        for name, get, convert, default in (compiled if conv.contract is Contract.LIVE else compiled_2014):
+        for name, get, convert, default, applies in (compiled if conv.contract is Contract.LIVE else compiled_2014):
+            if applies is not None and not applies(obj):
+                continue
             value = get(obj)
             if value is None:
                 if default is not None:
