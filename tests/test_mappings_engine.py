@@ -15,7 +15,7 @@ import yaml
 from bridge.config import MAPPINGS_DIR
 from bridge.contract.variants import Contract
 from bridge.errors import BridgeFault
-from bridge.mappings import OPERATION_FILES, load
+from bridge.mappings import load
 from bridge.reference.catalog import enum_of
 from bridge.translate import call, engine
 from bridge.translate.contact import get_contact_history
@@ -211,8 +211,8 @@ def test_every_converter_named_exists_and_every_converter_is_named(direction: st
 @pytest.fixture
 def tables_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """`edit(file, change)`: run the engine on a copy of mappings/ where `change(data)` edited `file`."""
-    for name in ("enums.yaml", "entities.yaml", "errors.yaml", *OPERATION_FILES):
-        (tmp_path / name).write_text((MAPPINGS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for table in MAPPINGS_DIR.glob("*.yaml"):
+        (tmp_path / table.name).write_text(table.read_text(encoding="utf-8"), encoding="utf-8")
 
     def edit(file_name: str, change: Callable[[Any], None]) -> None:
         data = yaml.safe_load((tmp_path / file_name).read_text(encoding="utf-8"))
