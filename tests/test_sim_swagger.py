@@ -160,7 +160,8 @@ def test_vocabulary_matches_the_spec() -> None:
 
 # Plain strings in the spec, but enums in CallFire's SDKs: the simulator checks them as enums.
 SDK_ENUMS = {("RetryConfig", "retryPhoneTypes"): vocab.RETRY_PHONE_TYPES,
-             ("RetryConfig", "retryResults"): vocab.RETRY_RESULTS}
+             ("RetryConfig", "retryResults"): vocab.RETRY_RESULTS,
+             ("Schedule", "daysOfWeek"): vocab.DAYS_OF_WEEK}      # java.time.DayOfWeek
 
 
 def _spec_shape(schema: dict, name: str = "") -> object:
