@@ -9,9 +9,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.sim_fixtures import (  # noqa: F401  (checked, client, login and sim are fixtures)
-    VOICE_BROADCAST, admin_url, advance, all_items, anon, checked, client, http_client, login,
-    sent_requests, sim)
+from tests.sim_fixtures import (  # noqa: F401  (checked, login and sim are fixtures)
+    VOICE_BROADCAST, advance, all_items, checked, http_client, login, sent_requests, sim)
 
 TEXT_BROADCAST = {"name": "Pickup reminder", "fromNumber": "12135551189",
                   "message": "Your order is ready for pickup."}

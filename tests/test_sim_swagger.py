@@ -12,7 +12,7 @@ from bridge.sim import validate, vocab
 from bridge.sim.app import ROUTES
 from tests.sim_fixtures import (  # noqa: F401  (checked, client, login and sim are fixtures)
     IVR_XML, VOICE_BROADCAST, advance, all_items, anon, checked, client, login, sim)
-from tests.sim_spec import DEFS, SPEC, check, operation
+from tests.sim_spec import DEFS, check, operation
 
 
 def ok(response: httpx.Response, status: int = 200) -> object:

@@ -164,8 +164,7 @@ class Broadcasts:
         """
         broadcast = self._writable(kind, broadcast_id)
         body = check_object(body, DEFINITIONS[kind])
-        self._check(kind, {**{k: v for k, v in broadcast.wire.items() if k != "recipients"},
-                           **body})                 # the result must still be a valid broadcast
+        self._check(kind, {**broadcast.wire, **body})    # the result must still be valid
         recipients = body.get("recipients", [])
         if strict:
             check_strict(recipients)

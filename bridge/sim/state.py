@@ -107,7 +107,7 @@ class Account:
 
     # ---- commands ------------------------------------------------------------------------
     def resolve(self, recipient: dict, kind: str) -> tuple[str, dict | None]:
-        """(toNumber, Call.contact / Text.contact) for a recipient; no contact: an INVALID number."""
+        """(toNumber, the action's contact) for a recipient; no contact: an INVALID number."""
         if "phoneNumber" not in recipient:
             contact = self.contacts[recipient["contactId"]]
             field = next(f for f in DIAL_ORDER[kind] if f in contact)   # every contact has one

@@ -1,4 +1,4 @@
-"""Request-body checks for the broadcast and batch endpoints, mirroring the 2020 Swagger definitions.
+"""Request-body checks of the broadcast and batch endpoints, after the 2020 Swagger definitions.
 
 A shape is "integer" | "string" | "boolean" | a tuple of allowed strings (an enum) | a one-item
 list (array of that shape) | a dict of field -> shape (an object; the key "*" makes it a map).
