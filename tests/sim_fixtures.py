@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from bridge.sim import RunningSim, start_in_thread
+from tests.sim_spec import check_response
 
 _logins = itertools.count(1)
 # One connection pool for every test client: a new httpx.Client would otherwise build an SSL
@@ -39,6 +40,18 @@ def login() -> str:
 @pytest.fixture
 def client(sim: RunningSim, login: str) -> httpx.Client:
     return http_client(base_url=sim.base_url, auth=(login, "secret"))
+
+
+@pytest.fixture
+def checked(sim: RunningSim, login: str) -> httpx.Client:
+    """Like `client`, but every response is checked against the v2 spec as it arrives."""
+    return http_client(base_url=sim.base_url, auth=(login, "secret"),
+                       event_hooks={"response": [_check_against_spec]})
+
+
+def _check_against_spec(response: httpx.Response) -> None:
+    response.read()
+    check_response(response)
 
 
 def admin_url(sim: RunningSim, path: str) -> str:

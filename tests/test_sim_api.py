@@ -394,7 +394,8 @@ def test_unknown_paths_and_methods(client: httpx.Client) -> None:
     error(client.get("/calls/99999999999999999999"), 404)
     response = client.put("/calls/9652")
     assert error(response, 405) and response.headers["Allow"] == "GET"
-    assert client.get("/calls/broadcasts").headers.get("Allow") == "POST"
+    assert client.delete("/calls/broadcasts").headers.get("Allow") == "GET, POST"
+    assert client.delete("/texts/broadcasts/610").headers.get("Allow") == "GET, PUT"
 
 
 # ---- simulator controls ----------------------------------------------------------------------

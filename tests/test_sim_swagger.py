@@ -1,56 +1,18 @@
 """The simulator's responses, fetched over real HTTP, conform to CallFire's 2020 Swagger spec.
 
-Schemas are the spec's `definitions` made strict: `allOf` merged and no undeclared fields, so a
-field the real API does not have fails here. int32/int64 ranges are checked as formats.
+The strict checker is tests/sim_spec.py (no field the spec does not declare).
 """
 from __future__ import annotations
-
-import copy
-import json
 
 import httpx
 import jsonschema
 import pytest
 
 from bridge.sim import validate, vocab
-from conftest import REFERENCE
-from tests.sim_fixtures import (  # noqa: F401  (client, login and sim are fixtures)
-    IVR_XML, VOICE_BROADCAST, advance, all_items, anon, client, login, sim)
-
-SPEC = json.loads((REFERENCE / "v2" / "swagger.json").read_text(encoding="utf-8"))
-DEFS = SPEC["definitions"]
-
-FORMATS = jsonschema.FormatChecker()
-FORMATS.checks("int32")(lambda v: not isinstance(v, int) or -2**31 <= v < 2**31)
-FORMATS.checks("int64")(lambda v: not isinstance(v, int) or -2**63 <= v < 2**63)
-
-
-def _strict(schema: object) -> object:
-    """Merge allOf branches and forbid undeclared properties, recursively."""
-    if isinstance(schema, list):
-        return [_strict(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    schema = {k: _strict(v) for k, v in schema.items()}
-    if "allOf" in schema:
-        merged: dict = {"type": "object", "properties": {}}
-        for part in schema.pop("allOf"):
-            part = DEFS_STRICT[part["$ref"].split("/")[-1]] if "$ref" in part else part
-            merged["properties"].update(part.get("properties", {}))
-        schema.update(merged)
-    if schema.get("properties") and "additionalProperties" not in schema:
-        schema["additionalProperties"] = False
-    return schema
-
-
-DEFS_STRICT: dict = {}
-for _name in sorted(DEFS, key=lambda n: "allOf" in DEFS[n]):      # allOf users last
-    DEFS_STRICT[_name] = _strict(copy.deepcopy(DEFS[_name]))
-
-
-def check(definition: str, instance: object) -> None:
-    schema = {"definitions": DEFS_STRICT, "$ref": f"#/definitions/{definition}"}
-    jsonschema.Draft4Validator(schema, format_checker=FORMATS).validate(instance)
+from bridge.sim.app import ROUTES
+from tests.sim_fixtures import (  # noqa: F401  (checked, client, login and sim are fixtures)
+    IVR_XML, VOICE_BROADCAST, advance, all_items, anon, checked, client, login, sim)
+from tests.sim_spec import DEFS, check, operation
 
 
 def ok(response: httpx.Response, status: int = 200) -> object:
@@ -107,10 +69,34 @@ def test_created_broadcasts_and_their_calls_conform(sim, client: httpx.Client) -
     check("ContactHistory", ok(client.get("/contacts/4422/history")))
 
 
+def test_every_v2_route_is_a_spec_operation() -> None:
+    for method, pattern, _ in ROUTES:
+        if not pattern.startswith("/v2/"):
+            continue
+        for kind in ("calls", "texts") if "{kind}" in pattern else ("",):
+            path = pattern.replace("{kind}", kind).replace("{id}", "1")
+            assert operation(method, path) is not None, f"{method} {path}"
+
+
+def test_seeded_broadcasts_and_batches_conform(checked: httpx.Client) -> None:
+    """`checked` checks each answer against the spec (tests/sim_spec.check_response)."""
+    for kind, ids in (("calls", (101, 102, 103, 104, 327, 500)), ("texts", (610, 611))):
+        checked.get(f"/{kind}/broadcasts", params={"limit": 100})
+        for broadcast_id in ids:
+            checked.get(f"/{kind}/broadcasts/{broadcast_id}")
+            checked.get(f"/{kind}/broadcasts/{broadcast_id}/stats")
+            checked.get(f"/{kind}/broadcasts/{broadcast_id}/{kind}")
+            for batch in checked.get(f"/{kind}/broadcasts/{broadcast_id}/batches").json()["items"]:
+                checked.get(f"/campaigns/batches/{batch['id']}")
+
+
 @pytest.mark.parametrize("path, status", [
     ("/calls/1", 404), ("/texts/1", 404), ("/contacts/999999", 404), ("/nope", 404),
     ("/calls/broadcasts/1", 404), ("/calls?limit=x", 400), ("/calls?states=DONE", 400),
     ("/texts?results=LA", 400), ("/contacts/3/history?offset=-1", 400),
+    ("/texts/broadcasts/101", 404), ("/calls/broadcasts/610/stats", 404),
+    ("/campaigns/batches/1", 404), ("/calls/broadcasts?running=maybe", 400),
+    ("/texts/broadcasts/610/stats?begin=x", 400),
 ])
 def test_error_responses_conform(client: httpx.Client, path: str, status: int) -> None:
     check("ErrorResponse", ok(client.get(path), status))
@@ -160,7 +146,8 @@ def test_vocabulary_matches_the_spec() -> None:
 
 # Plain strings in the spec, but enums in CallFire's SDKs: the simulator checks them as enums.
 SDK_ENUMS = {("RetryConfig", "retryPhoneTypes"): vocab.RETRY_PHONE_TYPES,
-             ("RetryConfig", "retryResults"): vocab.RETRY_RESULTS}
+             ("RetryConfig", "retryResults"): vocab.RETRY_RESULTS,
+             ("Schedule", "daysOfWeek"): vocab.DAYS_OF_WEEK}      # java.time.DayOfWeek
 
 
 def _spec_shape(schema: dict, name: str = "") -> object:

@@ -15,23 +15,35 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from bridge.sim.broadcasts import BroadcastQuery
 from bridge.sim.clock import SimClock
 from bridge.sim.errors import SimError, bad_request, not_found
 from bridge.sim.seed import build_seed
 from bridge.sim.state import Account, Accounts, ActionQuery
 from bridge.sim.vocab import CALL_RESULTS, CALL_STATES, TEXT_RESULTS, TEXT_STATES, nanp_e164
 
-# (method, path pattern, handler name). "{id}" matches a decimal id; anything else is literal.
+# (method, path pattern, handler name). "{id}" matches a decimal id, "{kind}" calls or texts
+# (the handler reads it as request.kind); anything else is literal.
 ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/calls", "find_calls"),
     ("GET", "/v2/calls/{id}", "get_call"),
-    ("POST", "/v2/calls/broadcasts", "create_call_broadcast"),
-    ("GET", "/v2/calls/broadcasts/{id}", "get_call_broadcast"),
-    ("GET", "/v2/calls/broadcasts/{id}/calls", "get_call_broadcast_calls"),
-    ("POST", "/v2/calls/broadcasts/{id}/start", "start_call_broadcast"),
-    ("POST", "/v2/calls/broadcasts/{id}/stop", "stop_call_broadcast"),
     ("GET", "/v2/texts", "find_texts"),
     ("GET", "/v2/texts/{id}", "get_text"),
+    ("GET", "/v2/{kind}/broadcasts", "find_broadcasts"),
+    ("POST", "/v2/{kind}/broadcasts", "create_broadcast"),
+    ("GET", "/v2/{kind}/broadcasts/{id}", "get_broadcast"),
+    ("PUT", "/v2/{kind}/broadcasts/{id}", "update_broadcast"),
+    ("POST", "/v2/{kind}/broadcasts/{id}/start", "start_broadcast"),
+    ("POST", "/v2/{kind}/broadcasts/{id}/stop", "stop_broadcast"),
+    ("POST", "/v2/{kind}/broadcasts/{id}/archive", "archive_broadcast"),
+    ("GET", "/v2/{kind}/broadcasts/{id}/stats", "broadcast_stats"),
+    ("GET", "/v2/{kind}/broadcasts/{id}/batches", "broadcast_batches"),
+    ("POST", "/v2/{kind}/broadcasts/{id}/batches", "add_broadcast_batch"),
+    ("POST", "/v2/{kind}/broadcasts/{id}/recipients", "add_broadcast_recipients"),
+    ("GET", "/v2/calls/broadcasts/{id}/calls", "broadcast_actions"),
+    ("GET", "/v2/texts/broadcasts/{id}/texts", "broadcast_actions"),
+    ("GET", "/v2/campaigns/batches/{id}", "get_batch"),
+    ("PUT", "/v2/campaigns/batches/{id}", "update_batch"),
     ("GET", "/v2/contacts/{id}", "get_contact"),
     ("GET", "/v2/contacts/{id}/history", "get_contact_history"),
     # Simulator controls: not part of v2, no auth.
@@ -57,6 +69,7 @@ class Request:
     content_type: str
     authorization: str = ""
     path_id: int | None = None
+    kind: str = ""                 # "calls" | "texts" on /{kind}/broadcasts paths
     account: Account | None = None
 
     def json(self) -> object:
@@ -124,7 +137,8 @@ class Simulator:
         self.lock = threading.RLock()
         self.accounts = Accounts(build_seed(), credentials)
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
-            (method, re.compile("^" + pattern.replace("{id}", r"(\d+)") + "$"),
+            (method, re.compile("^" + pattern.replace("{id}", r"(?P<id>\d+)")
+                                .replace("{kind}", r"(?P<kind>calls|texts)") + "$"),
              getattr(self, "_" + name)) for method, pattern, name in ROUTES]
 
     def account(self, login: str) -> Account:
@@ -164,7 +178,9 @@ class Simulator:
             match = pattern.match(request.path)
             if match and method == request.method:
                 handler = candidate
-                request.path_id = int(match.group(1)) if match.groups() else None
+                groups = match.groupdict()
+                request.path_id = int(groups["id"]) if groups.get("id") else None
+                request.kind = groups.get("kind") or ""
                 break
         if request.path.startswith("/v2/"):
             request.account = self._authenticate(request)
@@ -210,25 +226,74 @@ class Simulator:
     def _get_contact_history(self, request: Request) -> tuple[int, object]:
         return 200, request.account.contact_history(request.path_id, *_paging(request, 100))
 
-    def _create_call_broadcast(self, request: Request) -> tuple[int, object]:
-        broadcast_id = request.account.create_call_broadcast(
-            request.json(), start=bool(request.boolean("start")),
+    # Broadcasts: `request.kind` is the path's calls|texts; the logic is in broadcasts.py.
+    def _find_broadcasts(self, request: Request) -> tuple[int, object]:
+        query = BroadcastQuery(
+            name=request.single("name"), label=request.single("label"),
+            running=request.boolean("running"), scheduled=request.boolean("scheduled"),
+            interval_begin=request.integer("intervalBegin"),
+            interval_end=request.integer("intervalEnd"))
+        return 200, request.account.broadcasts.find(request.kind, query,
+                                                     *_paging(request, 10))   # spec default
+
+    def _create_broadcast(self, request: Request) -> tuple[int, object]:
+        broadcast_id = request.account.broadcasts.create(
+            request.kind, request.json(), start=bool(request.boolean("start")),
             strict=bool(request.boolean("strictValidation")), now=self.clock.now_ms())
         return 201, {"id": broadcast_id}
 
-    def _get_call_broadcast(self, request: Request) -> tuple[int, object]:
-        return 200, request.account.broadcast(request.path_id)
+    def _get_broadcast(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcasts.get(request.kind, request.path_id).wire
 
-    def _get_call_broadcast_calls(self, request: Request) -> tuple[int, object]:
-        return 200, request.account.broadcast_calls(
-            request.path_id, request.integer("batchId"), *_paging(request, 100))
+    def _update_broadcast(self, request: Request) -> tuple[int, object]:
+        request.account.broadcasts.update(
+            request.kind, request.path_id, request.json(),
+            strict=bool(request.boolean("strictValidation")), now=self.clock.now_ms())
+        # The spec: no body for calls, TextBroadcastCreateResponse {id} for texts.
+        return 200, {"id": request.path_id} if request.kind == "texts" else None
 
-    def _start_call_broadcast(self, request: Request) -> tuple[int, object]:
-        request.account.start_broadcast(request.path_id, self.clock.now_ms())
+    def _start_broadcast(self, request: Request) -> tuple[int, object]:
+        request.account.broadcasts.start(request.kind, request.path_id, self.clock.now_ms())
         return 200, None
 
-    def _stop_call_broadcast(self, request: Request) -> tuple[int, object]:
-        request.account.stop_broadcast(request.path_id, self.clock.now_ms())
+    def _stop_broadcast(self, request: Request) -> tuple[int, object]:
+        request.account.broadcasts.stop(request.kind, request.path_id, self.clock.now_ms())
+        return 200, None
+
+    def _archive_broadcast(self, request: Request) -> tuple[int, object]:
+        request.account.broadcasts.archive(request.kind, request.path_id, self.clock.now_ms())
+        return 200, None
+
+    def _broadcast_stats(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcasts.stats(
+            request.kind, request.path_id, request.integer("begin"), request.integer("end"))
+
+    def _broadcast_actions(self, request: Request) -> tuple[int, object]:
+        kind = request.path.rsplit("/", 1)[1]           # .../calls or .../texts
+        return 200, request.account.broadcasts.actions(
+            kind, request.path_id, request.integer("batchId"), *_paging(request, 100))
+
+    def _broadcast_batches(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcasts.batches(request.kind, request.path_id,
+                                                       *_paging(request, 100))
+
+    def _add_broadcast_batch(self, request: Request) -> tuple[int, object]:
+        batch_id = request.account.broadcasts.add_batch(
+            request.kind, request.path_id, request.json(),
+            strict=bool(request.boolean("strictValidation")), now=self.clock.now_ms())
+        return 201, {"id": batch_id}
+
+    def _add_broadcast_recipients(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcasts.add_recipients(
+            request.kind, request.path_id, request.json(),
+            strict=bool(request.boolean("strictValidation")), now=self.clock.now_ms())
+
+    def _get_batch(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcasts.batch(request.path_id)
+
+    def _update_batch(self, request: Request) -> tuple[int, object]:
+        request.account.broadcasts.update_batch(request.path_id, request.json(),
+                                                self.clock.now_ms())
         return 200, None
 
     # ---- simulator controls ----------------------------------------------------------------

@@ -32,6 +32,14 @@ INBOUND_NUMBER = "18885550123"  # the account's toll-free number for inbound cal
 TEXT_NUMBER = "12135551189"     # the account's SMS-enabled long code
 SHORT_CODE = "67076"
 FIRST_NEW_BROADCAST_ID = 332    # the v1.1 SendCall example answers "Broadcast ID: 332"
+SEED_SCHEDULE_ID = 701          # campaign 101's schedule; new schedules get 702, 703, ...
+SEED_SCHEDULE = {"id": SEED_SCHEDULE_ID, "campaignId": 101,
+                 "startDate": {"year": 2026, "month": 9, "day": 8},
+                 "startTimeOfDay": {"hour": 9, "minute": 0, "second": 0, "nano": 0},
+                 "stopDate": {"year": 2026, "month": 9, "day": 9},
+                 "stopTimeOfDay": {"hour": 17, "minute": 0, "second": 0, "nano": 0},
+                 "daysOfWeek": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"],
+                 "timeZone": "America/Los_Angeles"}
 
 AREA_CODES = ("213", "310", "323", "424", "562", "626", "714", "805", "818", "909", "949", "415",
               "510", "650", "408", "916", "702", "602", "312", "646", "718", "305", "404", "206")
@@ -83,7 +91,7 @@ class Group:
     forced: tuple[tuple[str, str | None], ...] = ()   # leading rows that guarantee coverage
     named_contacts: bool = True        # False: every recipient is a bare phone-number contact
     retries: bool = False
-    broadcast: dict = field(default_factory=dict)      # stored CallBroadcast fields
+    broadcast: dict = field(default_factory=dict)      # stored Call/TextBroadcast fields
     message: str = ""                  # outbound text message
 
 
@@ -91,6 +99,7 @@ CALL_GROUPS = (
     Group("voice", 90, (55, 54), "12135551189", {"FINISHED": 90, "INVALID": 3, "DUP": 2},
           campaign_id=101, batch_ids=(1101, 1102), labels=("reminders",), retries=True,
           broadcast={"name": "Appointment reminders - September", "status": "FINISHED",
+                     "schedules": [SEED_SCHEDULE],
                      "answeringMachineConfig": "AM_AND_LIVE",
                      "sounds": {"liveSoundText": "Hello, this is Sunrise Dental reminding you of "
                                 "your appointment tomorrow. Press 1 to confirm.",
@@ -138,6 +147,8 @@ TEXT_GROUPS = (
     Group("text", 120, (45,), SHORT_CODE, {"FINISHED": 1}, campaign_id=610, batch_ids=(6101,),
           labels=("promo",),
           forced=tuple(("FINISHED", result) for result in SENT_TEXT_RESULTS),
+          broadcast={"name": "Whitening promo - October", "status": "FINISHED",
+                     "bigMessageStrategy": "SEND_MULTIPLE"},
           message="Sunrise Dental: 20% off whitening through Oct 31. Reply STOP to opt out."),
     Group("text", 80, (2,), TEXT_NUMBER,
           {"FINISHED": 50, "READY": 20, "SELECTED": 5, "TIMEOUT": 2, "INVALID": 2},
@@ -145,11 +156,23 @@ TEXT_GROUPS = (
           forced=tuple((state, None) for state in ("READY", "SELECTED", "CALLBACK", "DISABLED",
                                                    "SKIPPED", "DNC", "DUP", "INVALID", "TIMEOUT",
                                                    "PERIOD_LIMIT")),
+          broadcast={"name": "Delivery notices", "status": "RUNNING",
+                     "bigMessageStrategy": "TRIM"},
           message="Your order has shipped and arrives tomorrow."),
     Group("direct", 60, (60, 1), TEXT_NUMBER, {"FINISHED": 1},
           message="Reminder: your appointment is tomorrow at 10am."),
     Group("inbound", 40, (60, 1), "", {"FINISHED": 1}),
 )
+
+
+@dataclass(frozen=True)
+class SeedBroadcast:
+    """A seeded campaign: what GET answers for it, plus what the simulator keeps beside it."""
+
+    kind: str                       # "calls" | "texts"
+    wire: dict                      # CallBroadcast / TextBroadcast
+    created: int                    # its first action's creation (not a v2 field)
+    action_ids: tuple[int, ...]     # its calls or texts, oldest first
 
 
 @dataclass(frozen=True)
@@ -159,7 +182,8 @@ class Seed:
     contacts: dict[int, dict]
     calls: dict[int, dict]
     texts: dict[int, dict]
-    broadcasts: dict[int, dict]
+    broadcasts: dict[int, SeedBroadcast]
+    batches: dict[int, dict]        # Batch without the counts (size, remaining: computed)
     phone_index: dict[str, tuple[int, str]]   # number -> (contact id, phone field)
     first_free: dict[str, int]      # first unused id per sequence, for objects made later
 
@@ -205,12 +229,14 @@ def build_seed() -> Seed:
         if records:
             obj["records"] = records
         (calls if kind == "call" else texts)[action_id] = obj
-    broadcasts = _broadcasts(calls)
+    broadcasts = _broadcasts(calls, texts)
     return Seed(
         contacts=contacts, calls=calls, texts=texts, broadcasts=broadcasts,
+        batches=_batches(broadcasts, calls, texts),
         phone_index={c[f]: (cid, f) for cid, c in contacts.items() for f in PHONE_FIELDS if f in c},
         first_free={"action": ids["action"], "record": ids["record"],
                     "recording": ids["recording"], "contact": max(contacts) + 1,
+                    "schedule": SEED_SCHEDULE_ID + 1,
                     "batch": max(b for g in CALL_GROUPS + TEXT_GROUPS for b in g.batch_ids) + 1},
     )
 
@@ -453,30 +479,58 @@ def _doc_call() -> dict:
             "created": DOC_CREATED_MS, "modified": DOC_CREATED_MS, "agentCall": False}
 
 
-def _broadcasts(calls: dict[int, dict]) -> dict[int, dict]:
-    """Stored CallBroadcast objects for the seeded call campaigns (text campaigns have none)."""
-    last_modified: dict[int, int] = {}
-    for call in calls.values():
-        cid = call.get("campaignId")
-        if cid is not None:
-            last_modified[cid] = max(last_modified.get(cid, 0), call["modified"])
-    out: dict[int, dict] = {}
-    for group in CALL_GROUPS:
-        if group.campaign_id is None:
-            continue
-        config = dict(group.broadcast)
-        out[group.campaign_id] = {
-            "id": group.campaign_id, "name": config.pop("name"), "status": config.pop("status"),
-            "lastModified": last_modified[group.campaign_id], "fromNumber": group.from_number,
-            "labels": list(group.labels),
-            "localTimeRestriction": {"enabled": True, "beginHour": 8, "beginMinute": 0,
-                                     "endHour": 21, "endMinute": 0},
-            "retryConfig": {"maxAttempts": 2 if group.retries else 1,
-                            "minutesBetweenAttempts": 60, "retryPhoneTypes": ["FIRST_NUMBER"],
-                            "retryResults": ["BUSY", "NO_ANS"]},
-            "resumeNextDay": False, **config}
-    out[DOC_CAMPAIGN_ID] = {
+def _broadcasts(calls: dict[int, dict], texts: dict[int, dict]) -> dict[int, SeedBroadcast]:
+    """The seeded call and text campaigns, with settings consistent with their actions."""
+    actions: dict[int, list[dict]] = {}
+    for action in [*calls.values(), *texts.values()]:
+        if "campaignId" in action:
+            actions.setdefault(action["campaignId"], []).append(action)
+    out: dict[int, SeedBroadcast] = {}
+    for kind, groups in (("calls", CALL_GROUPS), ("texts", TEXT_GROUPS)):
+        for group in groups:
+            if group.campaign_id is None:
+                continue
+            config = dict(group.broadcast)
+            wire = {"id": group.campaign_id, "name": config.pop("name"),
+                    "status": config.pop("status"),
+                    "lastModified": max(a["modified"] for a in actions[group.campaign_id]),
+                    "fromNumber": group.from_number, "labels": list(group.labels),
+                    "localTimeRestriction": {"enabled": True, "beginHour": 8, "beginMinute": 0,
+                                             "endHour": 21, "endMinute": 0}}
+            if kind == "calls":
+                wire["retryConfig"] = {"maxAttempts": 2 if group.retries else 1,
+                                       "minutesBetweenAttempts": 60,
+                                       "retryPhoneTypes": ["FIRST_NUMBER"],
+                                       "retryResults": ["BUSY", "NO_ANS"]}
+            else:
+                wire["message"] = group.message
+            wire.update(resumeNextDay=False, **config)
+            out[group.campaign_id] = _seed_broadcast(kind, wire, actions[group.campaign_id])
+    out[DOC_CAMPAIGN_ID] = _seed_broadcast("calls", {
         "id": DOC_CAMPAIGN_ID, "name": "Test API SendCall Broadcast", "status": "FINISHED",
         "lastModified": DOC_CREATED_MS, "fromNumber": DOC_FROM,
-        "answeringMachineConfig": "LIVE_IMMEDIATE", "sounds": {"liveSoundId": 9}}
-    return out
+        "answeringMachineConfig": "LIVE_IMMEDIATE", "sounds": {"liveSoundId": 9}},
+        actions[DOC_CAMPAIGN_ID])
+    return dict(sorted(out.items()))
+
+
+def _seed_broadcast(kind: str, wire: dict, actions: list[dict]) -> SeedBroadcast:
+    ordered = sorted(actions, key=lambda a: (a["created"], a["id"]))
+    return SeedBroadcast(kind, wire, ordered[0]["created"], tuple(a["id"] for a in ordered))
+
+
+def _batches(broadcasts: dict[int, SeedBroadcast], calls: dict[int, dict],
+             texts: dict[int, dict]) -> dict[int, dict]:
+    """One Batch per seeded batch id, named after its broadcast, created with its first action."""
+    out: dict[int, dict] = {}
+    for broadcast_id, broadcast in broadcasts.items():
+        store = calls if broadcast.kind == "calls" else texts
+        for action_id in broadcast.action_ids:
+            action = store[action_id]
+            batch_id = action["batchId"]
+            if batch_id not in out:
+                number = sum(b["broadcastId"] == broadcast_id for b in out.values()) + 1
+                out[batch_id] = {"id": batch_id, "name": f"{broadcast.wire['name']} #{number}",
+                                 "status": "ACTIVE", "broadcastId": broadcast_id,
+                                 "created": action["created"], "enabled": True}
+    return dict(sorted(out.items()))
