@@ -8,6 +8,7 @@ read directly, and edits to them take effect without a rebuild.
 """
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -19,4 +20,6 @@ CHECKOUT: Path | None = None if _PACKAGED.is_dir() else Path(__file__).resolve()
 
 _BASE = _PACKAGED if CHECKOUT is None else CHECKOUT
 WSDL_DIR = _BASE / "wsdl"
-MAPPINGS_DIR = _BASE / "mappings"
+# An operator's own copy of the tables (e.g. one more operation, served by a YAML block)
+# replaces the shipped ones for the whole process.
+MAPPINGS_DIR = Path(os.environ.get("CALLFIRE_BRIDGE_MAPPINGS_DIR") or _BASE / "mappings")
