@@ -16,7 +16,7 @@ from bridge.errors import bad_request
 from bridge.mappings import MappingSet, load
 from bridge.translate.convert import (
     ENUM_REQUEST_CONVERTERS, ENUM_RESPONSE_CONVERTERS, REQUEST_CONVERTERS, RESPONSE_CONVERTERS,
-    Conversions, FanOut, Lossy, MatchNothing, Merge, RequestConverter, ResponseConverter)
+    Conversions, FanOut, Lossy, MatchNothing, Merge, RequestConverter)
 
 
 @dataclass
@@ -230,6 +230,25 @@ def response_writer(operation: str) -> EntityWriter:
     return _compile_rows(tuple(load().operations[operation]["response_fields"]))
 
 
+# Set by a strategy on v2 objects whose definition the rows must tell apart (a TextBroadcast
+# among CallBroadcasts): `entity_for` then picks the table for it.
+V2_DEFINITION = "__v2_definition"
+
+
+def _entity_converter(row: dict[str, Any]) -> EntityWriter:
+    """`entity: T` maps each object with table T; `entity_for: {Definition: U}` maps the objects
+    a strategy marked as v2 `Definition` with table U instead."""
+    default = entity_writer(row["entity"])
+    if "entity_for" not in row:
+        return default
+    by_definition = {name: entity_writer(table) for name, table in row["entity_for"].items()}
+
+    def write(obj: dict[str, Any], conv: Conversions) -> dict[str, Any]:
+        return by_definition.get(obj.get(V2_DEFINITION), default)(obj, conv)
+
+    return write
+
+
 def _condition(row: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
     """`only_if: f` / `unless: f`: the row applies only when v2 field f is present / absent."""
     if "only_if" in row:
@@ -252,7 +271,7 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
             live_only.add(row["v1"])
         get = _getter(row["v2"])
         if "entity" in row:
-            convert = entity_writer(row["entity"])
+            convert = _entity_converter(row)
         elif "convert" in row:
             convert = _converter(row["convert"], mappings, RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
         else:

@@ -1,0 +1,146 @@
+"""The generic parts of strategies: plan and respond from the tables, and the executions that
+serve any operation whose rows say everything (get, find, create, update, delete, action), plus
+the RequestId claim (create_once) and the interleaved contact history.
+
+A strategy is plan (pure, `bridge.translate`: v1.1 request -> V2Request) -> execute (the v2
+calls, here) -> respond (pure: v2 answer -> the v1.1 value the writer serializes).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bridge.errors import BridgeFault, FaultCode, bad_request
+from bridge.registry import V11Operation
+from bridge.runtime import Runtime
+from bridge.store import account_key
+from bridge.translate import call as call_translate
+from bridge.translate import contact as contact_translate
+from bridge.translate.convert import Conversions
+from bridge.translate.engine import V2Request, request_map, response_writer
+from bridge.v2.client import V2Client
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One v1.1 call being served: the worker's runtime and the caller's credentials."""
+
+    runtime: Runtime
+    authorization: str
+    timing: dict[str, float] = field(default_factory=dict)  # "v2": ms spent in v2 calls
+
+    @property
+    def v2(self) -> V2Client:
+        return self.runtime.v2
+
+
+Plan = Callable[[V11Operation, dict[str, Any], Conversions], V2Request]
+Execute = Callable[[Exchange, V11Operation, V2Request], Any]
+Respond = Callable[[V11Operation, Any, V2Request, Conversions], Any]
+
+
+@dataclass(frozen=True)
+class Strategy:
+    plan: Plan
+    execute: Execute
+    respond: Respond
+
+
+# ---- plan and respond from the tables ---------------------------------------------------------
+
+def table_plan(op: V11Operation, request: dict[str, Any], conv: Conversions) -> V2Request:
+    return request_map(op.name).translate(request, conv)
+
+
+def table_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversions) -> Any:
+    """The response rows applied to v2's answer.  A response element that is itself the one
+    row's element (data:Call for GetCall, svc:CreatedId) is that row's value."""
+    if op.wsdl.response is None:
+        return None
+    value = response_writer(op.name)(answer if isinstance(answer, dict) else {}, conv)
+    rows = op.table["response_fields"]
+    element = op.wsdl.response.rpartition("}")[2]
+    if len(rows) == 1 and rows[0]["v1"] == element:
+        return value.get(element)
+    return value
+
+
+# ---- generic executions -----------------------------------------------------------------------
+
+def get(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    return ex.v2.get(plan.path, authorization=ex.authorization, params=plan.query)
+
+
+def find(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
+    """The window of a paged v2 finder the caller asked for, as a v2 page {items, totalCount};
+    several values of a one-value filter (fan-out) run one query each, merged newest first."""
+    offset, count = plan.paging["offset"], plan.paging["count"]
+    if plan.match_nothing:
+        return {"items": [], "totalCount": 0}
+    if plan.fan_out:
+        key, values = plan.fan_out
+        pages = [ex.v2.fetch_range(plan.path, authorization=ex.authorization, params={**plan.query, key: value},
+                                   offset=0, count=offset + count) for value in values]
+        merged = sorted((item for page in pages for item in page.items), key=call_translate.newest_first)
+        return {"items": merged[offset:offset + count], "totalCount": sum(page.total_count for page in pages)}
+    if count == 0:  # MaxResults 0: only the total is wanted
+        first = ex.v2.get(plan.path, authorization=ex.authorization, params={**plan.query, "limit": 1, "offset": offset})
+        return {"items": [], "totalCount": int(first.get("totalCount", 0))}
+    page = ex.v2.fetch_range(plan.path, authorization=ex.authorization, params=plan.query, offset=offset, count=count)
+    return {"items": page.items, "totalCount": page.total_count}
+
+
+def create(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    return ex.v2.post(plan.path, authorization=ex.authorization, params=plan.query, json=plan.body)
+
+
+def update(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    return ex.v2.put(plan.path, authorization=ex.authorization, params=plan.query, json=plan.body)
+
+
+def delete(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    return ex.v2.delete(plan.path, authorization=ex.authorization, params=plan.query)
+
+
+def action(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    return ex.v2.post(plan.path, authorization=ex.authorization, params=plan.query)
+
+
+def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
+                replay: Callable[[int], str] | None = None) -> dict[str, Any]:
+    """A create whose v1.1 RequestId de-duplicates it per account, durably (Stripe's rules):
+    a repeat answers the first id without calling v2; the same id with other content is
+    refused; a repeat while the first is in flight is told to retry.  `replay(id)`: the v2
+    path that shows what was created (default: the create path + /id)."""
+    request_id = plan.bridge.get("request_id")
+    if not request_id or ex.runtime.dry_run:
+        return create(ex, op, plan)
+    account = account_key(ex.authorization)
+    fingerprint = hashlib.sha256(json.dumps([plan.path, plan.query, plan.body], sort_keys=True).encode()).hexdigest()
+    claim = ex.runtime.store.claim(account, op.name, request_id, fingerprint)
+    if claim.status == "replay":
+        # The replay key holds the login only: prove the caller may see what was created.
+        ex.v2.get(replay(claim.created_id) if replay else f"{plan.path}/{claim.created_id}",
+                  authorization=ex.authorization)
+        return {"id": claim.created_id}
+    if claim.status == "mismatch":
+        raise bad_request("RequestId", f"{request_id!r} was already used for a different {op.name}")
+    if claim.status == "in_flight":
+        raise BridgeFault(FaultCode.UNAVAILABLE,
+                          f"RequestId: the first {op.name} with {request_id!r} is still in progress; retry later")
+    try:
+        created = create(ex, op, plan)
+    except BridgeFault as fault:
+        # A refused request created nothing: let the client retry with the same RequestId.
+        # After a 5xx or a timeout v2 may have created it: the claim stays in flight.
+        if fault.client_side:
+            ex.runtime.store.release(account, op.name, request_id)
+        raise
+    ex.runtime.store.complete(account, op.name, request_id, int(created["id"]))
+    return created
+
+
+def contact_history_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversions) -> Any:
+    return contact_translate.contact_history(answer or {}, plan.paging["offset"], plan.paging["count"], conv)
