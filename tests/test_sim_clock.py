@@ -208,3 +208,24 @@ def test_send_call_then_query_calls_through_the_bridge_on_a_live_clock(fast_brid
     calls = eventually(finished)
     assert sorted(c.FinalResult for c in calls) == ["LA", "NO_ANS"]     # last digits 2, 7
     assert all(c.CallRecord for c in calls)
+
+
+def test_php_send_call_then_query_calls_show_now_and_finished_calls(fast_bridge: str) -> None:
+    """CallFire's own PHP SendCall example, then QueryCalls, on a live (600x) clock."""
+    from types import SimpleNamespace
+
+    from test_php import php, php_call
+    live = SimpleNamespace(wsdl=fast_bridge + "/api/1.1/wsdl/callfire-service-http-soap12.wsdl")
+    sent_at = datetime.now(timezone.utc)
+    broadcast_id = int(php(live, "SendCall.php", login="php-live").split(": ")[1])
+
+    def finished() -> list[dict]:
+        """PHP's QueryCalls shows every call of the broadcast FINISHED"""
+        found = php_call(live, "QueryCalls", {"BroadcastId": broadcast_id}, login="php-live")["response"]
+        calls = found["Call"] if isinstance(found["Call"], list) else [found["Call"]]
+        return calls if all(c["State"] == "FINISHED" for c in calls) else []
+
+    calls = eventually(finished)
+    created = [datetime.fromisoformat(c["Created"]) for c in calls]
+    assert all(created_at >= sent_at - timedelta(seconds=1) for created_at in created), created
+    assert all(c["FinalResult"] for c in calls)
