@@ -14,7 +14,7 @@ import yaml
 
 from bridge.config import MAPPINGS_DIR
 
-OPERATION_FILES = ("call.yaml", "contact.yaml")
+OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ from bridge.reference.export import REGENERATE, to_csv, to_json, to_markdown
 
 TABLES = load()
 CATALOG = catalog()
+BROADCAST_OPERATIONS = ["CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "UpdateBroadcast", "GetBroadcastStats",
+                        "ControlBroadcast", "CreateContactBatch", "QueryContactBatches", "GetContactBatch",
+                        "ControlContactBatch", "CreateBroadcastSchedule", "QueryBroadcastSchedule",
+                        "GetBroadcastSchedule", "DeleteBroadcastSchedule"]
 
 
 def yaml_row_count() -> int:
@@ -49,7 +53,7 @@ def test_ids_are_stable_names_of_the_row() -> None:
 
 def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     ops = {op.name: op for op in CATALOG.operations}
-    assert list(ops) == ["QueryCalls", "GetCall", "SendCall", "GetContactHistory"]
+    assert list(ops) == ["QueryCalls", "GetCall", "SendCall", "GetContactHistory", *BROADCAST_OPERATIONS]
     assert ops["QueryCalls"].endpoints == ("GET /calls",)
     assert ops["SendCall"].endpoints == ("POST /calls/broadcasts?start=true",)
     assert ops["GetContactHistory"].entities[:1] == ("Call",) and "TextRecord" in ops["GetContactHistory"].entities
@@ -58,13 +62,16 @@ def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
                                          "Voice"}
     assert len(ops["SendCall"].rules) == len(TABLES.operations["SendCall"]["rules"])
     assert "exactly one of VoiceBroadcastConfig, IvrBroadcastConfig" in ops["SendCall"].rules
+    assert ops["GetBroadcast"].endpoints == ("GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}")
+    assert ops["GetBroadcastStats"].entities[:1] == ("CallBroadcastStats",)
 
 
 def test_entries_know_the_operations_that_carry_them() -> None:
     assert CATALOG.entry("callrecord-response-result").operations == ("QueryCalls", "GetCall", "GetContactHistory")
     assert CATALOG.entry("textrecord-response-result").operations == ("GetContactHistory",)
-    assert CATALOG.entry("voice-male1").operations == ("SendCall",)
-    assert CATALOG.entry("broadcaststatus-running").operations == ()
+    assert CATALOG.entry("voice-male1").operations == (
+        "SendCall", "CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "UpdateBroadcast")
+    assert CATALOG.entry("broadcaststatus-running").operations == ("QueryBroadcasts", "GetBroadcast")
 
 
 def test_select_filters_by_operation_lossy_and_words() -> None:
@@ -82,8 +89,11 @@ def ids(result) -> list[str]:
 def test_what_does_invalid_number_become() -> None:
     for terms in (("Result", "INVALID_NUMBER"), ("result", "invalid_number"), ("data:Result", "INVALID_NUMBER")):
         result = lookup(CATALOG, *terms)
-        assert ids(result) == ["callresult-invalid-number", "textresult-invalid-number"]
-        assert all(e.v2 == "" and e.lossy and "matches nothing" in e.note for e in result.entries)
+        # data:Result is also the type of BroadcastStats/ResultStat/Result (tables CallResultStat, TextResultStat)
+        assert ids(result) == ["callresult-invalid-number", "textresult-invalid-number",
+                               "callresultstat-invalid-number", "textresultstat-invalid-number"]
+        assert all(e.v2 == "" and e.lossy for e in result.entries)
+        assert all("matches nothing" in e.note for e in result.entries[:2])
     field = lookup(CATALOG, "FinalResult=INVALID_NUMBER")
     assert ids(field) == ["callresult-invalid-number", "textresult-invalid-number"]
     assert [e.id for e in field.related] == ["call-response-finalresult", "text-response-finalresult"]
@@ -92,10 +102,11 @@ def test_what_does_invalid_number_become() -> None:
 def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() -> None:
     operation = lookup(CATALOG, "QueryCalls")
     assert operation.kind == "operation" and operation.operations[0].endpoints == ("GET /calls",)
-    for query in ("QueryCalls.LabelName", "querycalls.labelname", "LabelName"):
+    for query in ("QueryCalls.LabelName", "querycalls.labelname"):
         result = lookup(CATALOG, query)
         assert ids(result) == ["querycalls-request-labelname"]
         assert [op.endpoints for op in result.operations] == [("GET /calls",)]
+    assert ids(lookup(CATALOG, "LabelName")) == ["querycalls-request-labelname", "querybroadcasts-request-labelname"]
 
 
 def test_v2_names_lead_back_to_v1_fields() -> None:
@@ -104,17 +115,28 @@ def test_v2_names_lead_back_to_v1_fields() -> None:
     assert {(e.table, e.v1) for e in campaign.entries if e.kind == "field"} == {
         ("QueryCalls", "BroadcastId"), ("Call", "BroadcastId"), ("Text", "BroadcastId")}
     assert "recordingmeta-v2only-campaignid" in ids(campaign)
-    assert ids(lookup(CATALOG, "v2:beginHour")) == [
+    begin_hour = ids(lookup(CATALOG, "v2:beginHour"))
+    assert begin_hour[:4] == [
         "sendcall-request-voicebroadcastconfig-localtimezonerestriction-begintime",
         "sendcall-request-voicebroadcastconfig-localtimezonerestriction-endtime",
         "sendcall-request-ivrbroadcastconfig-localtimezonerestriction-begintime",
         "sendcall-request-ivrbroadcastconfig-localtimezonerestriction-endtime"]
-    assert ids(lookup(CATALOG, "v2:SCHEDULED")) == ["broadcaststatus-v2-scheduled"]
+    assert set(begin_hour[4:]) == {
+        f"{op}-request-broadcast-{config}broadcastconfig-localtimezonerestriction-{end}"
+        for op in ("createbroadcast", "updatebroadcast") for config in ("voice", "text", "ivr")
+        for end in ("begintime", "endtime")} | {"localtimezonerestriction-response-begintime"}
+    # v2 has a `scheduled` parameter as well as the status SCHEDULED: a v2 name finds the parameter,
+    # the status is found as a value.
+    assert ids(lookup(CATALOG, "v2:SCHEDULED")) == ["querybroadcasts-v2only-query-scheduled",
+                                                   "getbroadcastschedule-v2only-query-scheduled",
+                                                   "deletebroadcastschedule-v2only-query-scheduled"]
+    assert ids(lookup(CATALOG, "BroadcastStatus", "SCHEDULED")) == ["broadcaststatus-v2-scheduled"]
 
 
 def test_scoped_and_table_lookups() -> None:
     assert ids(lookup(CATALOG, "Call.State")) == ["call-response-state"]
-    assert ids(lookup(CATALOG, "ClientData")) == ["sendcall-request-tonumber-clientdata"]
+    assert ids(lookup(CATALOG, "ClientData")) == ["sendcall-request-tonumber-clientdata",
+                                                  "createcontactbatch-request-tonumber-clientdata"]
     status = lookup(CATALOG, "BroadcastStatus")
     assert status.kind == "enum" and len(status.entries) == len(TABLES.enums["BroadcastStatus"].values)
 

@@ -26,7 +26,11 @@ NS = {"svc": "http://api.callfire.com/service/xsd", "data": "http://api.callfire
 # The v2 definitions the served operations send or read (CallPage: GET /calls' page).
 V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "CallBroadcast",
                   "CallBroadcastSounds", "RetryConfig", "LocalTimeRestriction", "Contact", "ContactHistory",
-                  "Recipient", "ResourceId", "ErrorResponse", "Note", "QuestionResponse", "CallPage")
+                  "Recipient", "ResourceId", "ErrorResponse", "Note", "QuestionResponse", "CallPage",
+                  # BroadcastService (mappings/broadcast.yaml)
+                  "TextBroadcast", "CallBroadcastPage", "TextBroadcastPage", "TextBroadcastCreateResponse",
+                  "CallBroadcastStats", "TextBroadcastStatsDto", "Batch", "BatchRequest", "BatchPage",
+                  "Schedule", "LocalDate", "LocalTime")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
@@ -76,11 +80,15 @@ def descendants(element: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def enum_values(node: Any) -> tuple[str, set[str]] | None:
-    """(prefixed type name, values) of an enumeration, a list of one, or a pattern of literals."""
+    """(prefixed type name, values) of an enumeration, a list of one, or a pattern of literals;
+    of the data namespace or, like svc:BroadcastCommand, the service one."""
     simple = node.type.item_type if node.type.is_list() else node.type
-    if simple is None or not simple.is_simple() or simple.name is None or not simple.name.startswith(f"{{{NS['data']}}}"):
+    if simple is None or not simple.is_simple() or simple.name is None:
         return None
-    name = "data:" + simple.name.rpartition("}")[2]
+    prefix = next((p for p, uri in NS.items() if simple.name.startswith(f"{{{uri}}}")), None)
+    if prefix is None:
+        return None
+    name = f"{prefix}:" + simple.name.rpartition("}")[2]
     if simple.enumeration:
         return name, set(simple.enumeration)
     patterns = simple.patterns.regexps if simple.patterns is not None else []
@@ -92,9 +100,13 @@ def enum_values(node: Any) -> tuple[str, set[str]] | None:
 
 def entity_element(table: dict[str, Any], contract: str = "live") -> Any:
     """The XSD declaration of an entity table's element (None: not in that contract);
-    QuestionResponse is a local one."""
+    QuestionResponse is a local one, "data:X/Y" the local element Y of X (BroadcastStats/UsageStats)."""
     if ":" in table["v1"]:
-        return schema(contract).maps.elements.get(clark(table["v1"]))
+        top, *local = table["v1"].split("/")
+        element = schema(contract).maps.elements.get(clark(top))
+        for step in local:
+            element = next((node for name, node in children(element) if name == step), None) if element else None
+        return element
     record = schema(contract).maps.elements[clark("data:CallRecord")]
     return next(node for name, node in children(record) if name == table["v1"])
 
@@ -123,6 +135,9 @@ def test_request_paths_include_nested_elements_and_attributes() -> None:
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_response_rows_name_the_response_element_children(operation: str) -> None:
     op = TABLES.operations[operation]
+    if op["response"] == "Empty":  # the WSDL's Empty message: nothing to write
+        assert op["response_fields"] == []
+        return
     element = schema().maps.elements[clark(op["response"])]
     table = rows(operation, "response")
     own_name = op["response"].partition(":")[2]
@@ -147,18 +162,30 @@ def test_every_response_element_of_the_issue_has_a_table() -> None:
     assert {"svc:CallQueryResult", "data:ContactHistory", "svc:CreatedId", "data:Call"} <= responses
 
 
+def constants(row: dict[str, Any]) -> set[str]:
+    """The v1.1 values an entity row writes as they stand (`value`, and `default` of a row with no
+    v2 source): Broadcast/Type, which v2 has no field for."""
+    if "convert" in row:
+        return set()
+    found = {row["value"]} if "value" in row else set()
+    if "default" in row and ("value" in row or row["v2"] == "-"):
+        found.add(row["default"])
+    return found
+
+
 def enum_fields() -> Iterator[tuple[str, str, Any]]:
-    """(where, row convert, XSD node) of every request path and response child of enum type."""
+    """(where, row convert, XSD node) of every request path and response child of enum type.
+    A request value that is never sent (v2 "-": Broadcast/Status) needs no converter."""
     for operation in OPERATIONS:
         element = schema().maps.elements[clark(TABLES.operations[operation]["request"])]
         table = rows(operation, "request")
         for path, node in descendants(element):
-            if enum_values(node):
+            if enum_values(node) and table[path]["v2"] != "-":
                 yield f"{operation}.{path}", table[path].get("convert", ""), node
     for name, entity in TABLES.entities.items():
         table = {row["v1"]: row for row in entity["fields"]}
         for child, node in children(entity_element(entity)):
-            if enum_values(node):
+            if enum_values(node) and not constants(table[child]) and table[child]["v2"] != "-":
                 yield f"{name}.{child}", table[child].get("convert", ""), node
 
 
@@ -169,6 +196,21 @@ def test_enum_fields_convert_with_a_table_holding_every_xsd_value(where: str, co
     assert table is not None, f"{where} ({xsd_type}) needs an enum converter"
     assert table.v1_type == xsd_type
     assert set(table.v1_names()) == values
+
+
+def test_constants_written_without_a_converter_are_values_of_the_2014_type() -> None:
+    """Rows that write a constant (Broadcast/Type: VOICE, IVR, TEXT) write values of the element's
+    type that CallFire's 2014 contract has too."""
+    found = 0
+    for name, entity in TABLES.entities.items():
+        nodes = dict(children(entity_element(entity)))
+        for row in entity["fields"]:
+            if constants(row) and enum_values(nodes[row["v1"]]):  # (not "0" of a required counter)
+                found += 1
+                xsd_type, values = enum_values(nodes[row["v1"]])
+                node_2014 = type("Node", (), {"type": schema("2014").maps.types[clark(xsd_type)]})()
+                assert constants(row) <= values & enum_values(node_2014)[1], f"{name}.{row['v1']}"
+    assert found
 
 
 def test_enum_fields_include_the_types_of_the_issue() -> None:
@@ -284,25 +326,58 @@ def walk(def_name: str, path: str, reached: set[tuple[str, str]]) -> bool:
     return True
 
 
-def endpoint(operation: str) -> tuple[str, str]:
-    spec = TABLES.operations[operation]["v2"][0]
-    return spec["path"], spec["method"].lower()
+# An operation may list several v2 endpoints (BroadcastService: a call and a text broadcast kind,
+# a read before a PUT); its strategy picks one per request.  So a request target has to exist in at
+# least one of them, every parameter of every endpoint has to be mapped or v2_only, and a response
+# row has to name a field of at least one endpoint's answer.
+
+def endpoints(operation: str) -> list[tuple[str, str]]:
+    return [(spec["path"], spec["method"].lower()) for spec in TABLES.operations[operation]["v2"]]
 
 
 def parameters(operation: str) -> dict[str, dict[str, Any]]:
-    path, method = endpoint(operation)
-    return {p["name"]: p for p in swagger()["paths"][path][method].get("parameters", [])}
+    """The parameters of all the operation's endpoints (the same name means the same thing)."""
+    return {p["name"]: p for path, method in endpoints(operation)
+            for p in swagger()["paths"][path][method].get("parameters", [])}
+
+
+def body_definitions(operation: str) -> list[str]:
+    found = [ref_name(p["schema"]) for path, method in endpoints(operation)
+             for p in swagger()["paths"][path][method].get("parameters", []) if p["in"] == "body"]
+    return list(dict.fromkeys(name for name in found if name))
 
 
 def body_definition(operation: str) -> str | None:
-    body = [p for p in parameters(operation).values() if p["in"] == "body"]
-    return ref_name(body[0]["schema"]) if body else None
+    return next(iter(body_definitions(operation)), None)
 
 
-def response_definition(operation: str) -> str:
-    path, method = endpoint(operation)
-    responses = swagger()["paths"][path][method]["responses"]
-    return ref_name(next(r for code, r in responses.items() if code.startswith("2"))["schema"])
+def response_definitions(operation: str) -> list[str]:
+    """The 2xx answers that have a body (PUT and the start/stop/archive POSTs have none)."""
+    found = []
+    for path, method in endpoints(operation):
+        for code, response in swagger()["paths"][path][method]["responses"].items():
+            if code.startswith("2") and "schema" in response:
+                found.append(ref_name(response["schema"]))
+    return list(dict.fromkeys(found))
+
+
+def walk_any(def_names: list[str], path: str, reached: set[tuple[str, str]]) -> list[str]:
+    """The definitions in which the dot path exists; marks its fields in each of them."""
+    found = []
+    for name in def_names:
+        marks: set[tuple[str, str]] = set()
+        if walk(name, path, marks):
+            reached |= marks
+            found.append(name)
+    return found
+
+
+def item_definition(def_name: str, path: str) -> str:
+    """The definition of what a dot path of def_name holds (the item of an array): "" = def_name."""
+    current = def_name
+    for step in path.split(".") if path else ():
+        current = ref_name(definition(current)["properties"][step])
+    return current
 
 
 def request_target(operation: str, target: str, reached: set, params: set) -> bool:
@@ -311,7 +386,7 @@ def request_target(operation: str, target: str, reached: set, params: set) -> bo
         params.add((operation, rest))
         return rest in parameters(operation)
     if kind == "body":
-        return walk(body_definition(operation), rest, reached)
+        return bool(walk_any(body_definitions(operation), rest, reached))
     return kind in ("paging", "bridge") or target == "-"
 
 
@@ -322,22 +397,30 @@ def v2_reached() -> tuple[frozenset, frozenset]:
     params: set[tuple[str, str]] = set()
     unknown: list[str] = []
     for name, op in TABLES.operations.items():
-        params |= {(name, key) for key in op["v2"][0].get("query", {})}
+        params |= {(name, key) for spec in op["v2"] for key in spec.get("query", {})}
         for row in op["request_fields"]:
             for target in (row["v2"], *row.get("v2_fields", ())):
                 if not request_target(name, target, reached, params):
                     unknown.append(f"{name} request {target}")
-        response = response_definition(name)
+        responses = response_definitions(name)
         for row in op["response_fields"]:
-            if row["v2"] and not walk(response, row["v2"], reached):
+            if row["v2"] == "-":  # computed by the bridge (the number of a broadcast's schedules)
+                assert row.get("fate") == "bridge" and row.get("note"), f"{name}.{row['v1']}"
+                continue
+            holders = walk_any(responses, row["v2"], reached) if row["v2"] else responses
+            if not holders:
                 unknown.append(f"{name} response {row['v2']}")
             if "entity" in row:
-                item = ref_name(definition(response)["properties"][row["v2"]]) if row["v2"] else response
-                assert TABLES.entities[row["entity"]]["v2"] == item, f"{name}.{row['v1']}: items are {item}"
+                # One table per kind of item: `entity`, and `entity_for` {v2 definition: table}.
+                tables = {TABLES.entities[row["entity"]]["v2"]: row["entity"], **row.get("entity_for", {})}
+                for holder in holders:
+                    item = item_definition(holder, row["v2"])
+                    assert item in tables, f"{name}.{row['v1']}: no table for the {item} items"
+                    assert TABLES.entities[tables[item]]["v2"] == item, f"{name}.{row['v1']}: items are {item}"
         for entry in op.get("v2_only", ()):
             target = entry["v2"]
             ok = (request_target(name, target, reached, params) if target.startswith(REQUEST_PREFIXES)
-                  else walk(response, target, reached))
+                  else bool(walk_any(responses, target, reached)))
             if not ok:
                 unknown.append(f"{name} v2_only {target}")
     for name, entity in TABLES.entities.items():
@@ -371,8 +454,12 @@ def test_every_query_and_path_parameter_is_mapped_or_v2_only(operation: str) -> 
 
 
 def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
-    assert {response_definition(op) for op in OPERATIONS} == {"CallPage", "Call", "ResourceId", "ContactHistory"}
+    assert {d for op in OPERATIONS for d in response_definitions(op)} == {
+        "CallPage", "Call", "ResourceId", "ContactHistory", "CallBroadcast", "TextBroadcast", "CallBroadcastPage",
+        "TextBroadcastPage", "TextBroadcastCreateResponse", "CallBroadcastStats", "TextBroadcastStatsDto", "Batch",
+        "BatchPage"}
     assert body_definition("SendCall") == "CallBroadcast"
+    assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
 
 
 def v2_enum_fields() -> Iterator[tuple[str, tuple[str, ...]]]:

@@ -4,6 +4,8 @@ the tables with one value changed changes the translation)."""
 from __future__ import annotations
 
 import copy
+import json
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
@@ -24,6 +26,8 @@ from bridge.translate.convert import (
 from bridge.v2.client import status_fault
 from bridge.v2.errors import load_error_table
 
+from conftest import REFERENCE
+
 TABLES = load()
 UTC = Conversions(ZoneInfo("UTC"), TABLES.enums)  # the default: CallFire's 2014 contract
 LIVE = Conversions(ZoneInfo("UTC"), TABLES.enums, Contract.LIVE)
@@ -33,11 +37,24 @@ REQUEST_SAMPLES: dict[str, Any] = {
     "string_list": ["sample"], "datetime_ms": "2014-03-07T12:01:59Z", "local_time_begin": "09:30:00",
     "local_time_end": "17:45:00", "phone": NUMBER, "phone_filter": NUMBER,
     "recipients": [{"_": NUMBER, "@ClientData": "client-1"}], "phone_digit": "1", "dialplan_xml": "<dialplan/>",
+    "local_time": "09:30:15", "local_date": "2014-03-07",
 }
 RESPONSE_SAMPLES: dict[str, Any] = {
     "long": 7, "int": 7, "float": 1.5, "ms_datetime": 1394193719000, "boolean_out": True, "string": "sample",
-    "label": ["sample"],
+    "label": ["sample"], "local_time": {"hour": 9, "minute": 30, "second": 0},
+    "local_date": {"year": 2014, "month": 3, "day": 7},
 }
+BROADCAST_CONFIGS: dict[str, dict[str, str]] = {  # what the rules of CreateBroadcast/UpdateBroadcast need
+    "VoiceBroadcastConfig": {}, "TextBroadcastConfig": {"Message": "base"},
+    "IvrBroadcastConfig": {"DialplanXml": "<dialplan name='base'/>"}}
+
+
+def broadcast_request(path: str, **attributes: str) -> dict[str, Any]:
+    """A Broadcast holding the config the row's path names (a voice config when it names none)."""
+    config = next((c for c in BROADCAST_CONFIGS if f"/{c}/" in f"/{path}/"), "VoiceBroadcastConfig")
+    return {"Broadcast": {**attributes, config: dict(BROADCAST_CONFIGS[config])}}
+
+
 BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "QueryCalls": lambda path: {},
     "GetCall": lambda path: {"Id": "1"},
@@ -46,7 +63,74 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
         "ToNumber": [{"_": "13105550000"}],
         **({"IvrBroadcastConfig": {"DialplanXml": "<dialplan name='base'/>"}} if path.startswith("IvrBroadcastConfig")
            else {"VoiceBroadcastConfig": {"MachineSoundText" if "LiveSound" in path else "LiveSoundText": "base"}})},
+    "CreateBroadcast": lambda path: broadcast_request(path),
+    "QueryBroadcasts": lambda path: {},
+    "GetBroadcast": lambda path: {"Id": "1"},
+    "UpdateBroadcast": lambda path: broadcast_request(path, **{"@id": "1"}),
+    "GetBroadcastStats": lambda path: {"Id": "1"},
+    "ControlBroadcast": lambda path: {"Id": "1", "MaxActive": "5"},
+    "CreateContactBatch": lambda path: {"BroadcastId": "1", **(
+        {"ContactListId": "5"} if path == "ContactListId" else {"ToNumber": [{"_": "13105550000"}]})},
+    "QueryContactBatches": lambda path: {"BroadcastId": "1"},
+    "GetContactBatch": lambda path: {"Id": "1"},
+    "ControlContactBatch": lambda path: {"Id": "1"},
+    "CreateBroadcastSchedule": lambda path: {"BroadcastId": "1", "BroadcastSchedule": {
+        "StartTimeOfDay": "08:00:00", "StopTimeOfDay": "18:00:00", "TimeZone": "America/New_York"}},
+    "QueryBroadcastSchedule": lambda path: {"BroadcastId": "1"},
+    "GetBroadcastSchedule": lambda path: {"Id": "1"},
+    "DeleteBroadcastSchedule": lambda path: {"Id": "1"},
 }
+
+# Converters the tables name that bridge/translate/convert.py does not have yet (mappings/broadcast.yaml
+# and entities.yaml; their semantics are in the rows' notes and the broadcast-tables report).  A table
+# that needs one cannot compile (KeyError), so the cases that run such a table are expected to fail in
+# exactly that way until the converter exists; test_pending_converters_are_named_and_do_not_exist_yet
+# fails as soon as one exists, so that its name is taken out of here and those cases run for real.
+PENDING: dict[str, set[str]] = {
+    "request": {"local_time", "local_date"},
+    "response": {"local_time", "local_date", "local_time_begin", "local_time_end", "enum_list", "result_stats"},
+}
+
+
+def needs_pending(convert: str, direction: str) -> bool:
+    return (convert.partition(":")[0] if ":" in convert else convert) in PENDING[direction]
+
+
+def operation_pending(operation: str) -> bool:
+    return any(needs_pending(r.get("convert", ""), "request") for r in TABLES.operations[operation]["request_fields"]
+               if "via" not in r and r["v2"] != "-")
+
+
+def entity_pending(entity: str) -> bool:
+    """The table, or one it nests, names a pending converter."""
+    rows = TABLES.entities[entity]["fields"]
+    return any(needs_pending(r.get("convert", ""), "response") or ("entity" in r and entity_pending(r["entity"]))
+               for r in rows)
+
+
+def param(*values: Any, pending: bool) -> Any:
+    if not pending:
+        return pytest.param(*values)
+    return pytest.param(*values, marks=pytest.mark.xfail(
+        raises=KeyError, strict=True, reason="a converter this table names is not implemented yet (PENDING)"))
+
+
+@cache
+def swagger() -> dict[str, Any]:
+    return json.loads((REFERENCE / "v2" / "swagger.json").read_text(encoding="utf-8"))
+
+
+def v2_sample(definition: str, path: str) -> Any:
+    """A value of the type the v2 spec gives the field at `path` of `definition`."""
+    node: dict[str, Any] = {"$ref": f"#/definitions/{definition}"}
+    for step in path.split("."):
+        if "additionalProperties" in node:
+            node = node["additionalProperties"]
+            continue
+        node = swagger()["definitions"][node["$ref"].rpartition("/")[2]]["properties"][step]
+    if path == "toNumber":
+        return NUMBER
+    return {"integer": 7, "number": 1.5, "boolean": True, "string": "sample", "array": []}.get(node.get("type", ""), {})
 
 
 def exact_value(table: str, avoid: str | None = None) -> tuple[str, str]:
@@ -96,7 +180,9 @@ def request_rows() -> Iterator[tuple[str, dict[str, Any]]]:
                 yield name, row
 
 
-@pytest.mark.parametrize("operation, row", list(request_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])
+@pytest.mark.parametrize("operation, row",
+                         [param(name, row, pending=operation_pending(name)) for name, row in request_rows()],
+                         ids=lambda v: v if isinstance(v, str) else v["v1"])
 def test_a_request_field_changes_exactly_the_v2_places_its_row_names(operation: str, row: dict[str, Any]) -> None:
     base = BASE_REQUESTS[operation](row["v1"])
     request = copy.deepcopy(base)
@@ -124,36 +210,52 @@ def response_sample(row: dict[str, Any]) -> Any:
     if "entity" in row:
         return [{}]
     if enum_of(row.get("convert", "")):
-        return exact_value(enum_of(row["convert"]), avoid=row.get("default"))[1]
+        value = exact_value(enum_of(row["convert"]), avoid=row.get("default"))[1]
+        return [value] if row["convert"].startswith("enum_list:") else value  # a v2 array
     return RESPONSE_SAMPLES.get(row.get("convert", "string"))
 
 
-@pytest.mark.parametrize("entity, row", list(entity_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])
+@pytest.mark.parametrize("entity, row",
+                         [param(name, row, pending=entity_pending(name)) for name, row in entity_rows()],
+                         ids=lambda v: v if isinstance(v, str) else v["v1"])
 def test_a_v2_field_fills_exactly_the_v1_element_its_row_names(entity: str, row: dict[str, Any]) -> None:
     obj: dict[str, Any] = {}
-    for path in row.get("v2_fields") or [row["v2"].split("|")[0]]:
-        put(obj, path.split("."), NUMBER if path == "toNumber" else "sample")
+    sampled = list(row.get("v2_fields") or [row["v2"].split("|")[0]])
+    for path in row.get("v2_fields", ()):  # a converter or table of the whole object: typed samples
+        put(obj, path.split("."), v2_sample(TABLES.entities[entity]["v2"], path))
     if not row.get("v2_fields"):
         put(obj, row["v2"].split("|")[0].split("."), response_sample(row))
+    if "only_if" in row:  # the row is written only with that field present
+        sampled.append(row["only_if"])
+        put(obj, row["only_if"].split("."), v2_sample(TABLES.entities[entity]["v2"], row["only_if"]))
     write = engine.entity_writer(entity)
     live_only = row.get("contract") == "live"
     conv = LIVE if live_only else UTC
     before, after = write({}, conv), write(obj, conv)
     if live_only:
         assert row["v1"] not in write(obj, UTC), "the 2014 contract has no such element: never written"
-    first = row["v2"].split("|")[0]
-    readers = {r["v1"] for r in TABLES.entities[entity]["fields"] if first and first in r["v2"].split("|")}
-    assert changed(before, after) == {row["v1"]} | readers  # Created also fills Modified (modified|created)
+    others = [r for r in TABLES.entities[entity]["fields"] if r is not row]
+    # Rows that read a sampled field change with it (Created also fills Modified: modified|created);
+    # rows that read it among others, or are only_if/unless it, may (VoiceBroadcastConfig unless dialplanXml).
+    readers = {r["v1"] for r in others if set(sampled) & set(r["v2"].split("|"))}
+    maybe = {r["v1"] for r in others
+             if set(sampled) & {r.get("only_if"), r.get("unless"), *r.get("v2_fields", ())}}
+    assert {row["v1"]} | readers <= changed(before, after) <= {row["v1"]} | readers | maybe
     if row.get("default") is not None:
         assert before[row["v1"]] == row["default"], "the default is written when v2 omits the field"
 
 
-@pytest.mark.parametrize("entity", [n for n, e in TABLES.entities.items() if any(r["v2"] == "-" for r in e["fields"])])
+@pytest.mark.parametrize("entity", [param(n, pending=entity_pending(n)) for n, e in TABLES.entities.items()
+                                    if any(r["v2"] == "-" for r in e["fields"])])
 def test_rows_without_a_v2_source_are_never_written(entity: str) -> None:
-    absent = {r["v1"] for r in TABLES.entities[entity]["fields"] if r["v2"] == "-"}
-    full = {r["v2"].split("|")[0]: response_sample(r) for r in TABLES.entities[entity]["fields"]
-            if r["v2"] not in ("", "-")}
-    assert absent.isdisjoint(engine.entity_writer(entity)(full, UTC))
+    """... unless they have a default: the constant a required element needs (TextUsageStats/Duration 0)."""
+    rows = TABLES.entities[entity]["fields"]
+    absent = {r["v1"] for r in rows if r["v2"] == "-" and "default" not in r}
+    constant = {r["v1"]: r["default"] for r in rows if r["v2"] == "-" and "default" in r}
+    full = {r["v2"].split("|")[0]: response_sample(r) for r in rows if r["v2"] not in ("", "-")}
+    written = engine.entity_writer(entity)(full, UTC)
+    assert absent.isdisjoint(written)
+    assert {name: written.get(name) for name in constant} == constant
 
 
 @pytest.mark.parametrize("entity", ["Call", "Text"])
@@ -199,11 +301,21 @@ def test_every_converter_named_exists_and_every_converter_is_named(direction: st
     names = converter_names(direction)
     for name in names:
         kind, _, table = name.partition(":")
+        if needs_pending(name, direction):
+            assert not table or table in TABLES.enums, f"{direction} {name}"
+            continue
         assert (kind in enums and table in TABLES.enums) if table else name in plain, f"{direction} {name}"
-    used_plain = {n for n in names if ":" not in n}
-    used_enum_kinds = {n.partition(":")[0] for n in names if ":" in n}
+    used_plain = {n for n in names if ":" not in n} - PENDING[direction]
+    used_enum_kinds = {n.partition(":")[0] for n in names if ":" in n} - PENDING[direction]
     assert set(plain) == used_plain, "converters no row uses are dead code"
     assert set(enums) == used_enum_kinds, "enum converter kinds no row uses are dead code"
+
+
+@pytest.mark.parametrize("direction, plain, enums", [
+    ("request", REQUEST_CONVERTERS, ENUM_REQUEST_CONVERTERS), ("response", RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)])
+def test_pending_converters_are_named_and_do_not_exist_yet(direction: str, plain: dict, enums: dict) -> None:
+    assert PENDING[direction].isdisjoint({*plain, *enums}), "implemented: take it out of PENDING"
+    assert PENDING[direction] <= {n.partition(":")[0] for n in converter_names(direction)}, "no row names it"
 
 
 # ---- the engine reads the tables: a copy with one change changes the translation ----------
@@ -242,23 +354,34 @@ def test_changing_an_enum_value_in_a_copy_changes_both_directions(tables_copy: C
     assert call.call({"finalCallResult": "BUSY_SIGNAL"}, UTC)["FinalResult"] == "BUSY"
 
 
-def enum_rows() -> Iterator[tuple[str, str, dict[str, Any]]]:
+def enum_rows() -> Iterator[Any]:
     for name, row in request_rows():
         if enum_of(row.get("convert", "")):
-            yield "request", name, row
+            yield param("request", name, row, pending=operation_pending(name))
     for name, row in entity_rows():
         if enum_of(row.get("convert", "")):
-            yield "response", name, row
+            yield param("response", name, row, pending=entity_pending(name))
 
 
 @pytest.mark.parametrize("direction, table, row", list(enum_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])
 def test_every_enum_converter_maps_with_the_table_it_names(tables_copy: Callable[..., None], direction: str,
                                                            table: str, row: dict[str, Any]) -> None:
     enum = enum_of(row["convert"])
+    if row["convert"].startswith("result_stats:"):
+        # The table names the counter of each Result: rename one, and its ResultStat follows it.
+        counter = next(v for v in TABLES.enums[enum].values if v.v1 and v.v2)
+        tables_copy("enums.yaml", lambda data: next(v for v in data[enum]["values"] if v["v1"] == counter.v1).update(
+            v2=f"{counter.v2}_COPY"))
+        written = engine.entity_writer(table)({f"{counter.v2}_COPY": 5, counter.v2: 6}, UTC)[row["v1"]]
+        assert written == [{"Result": counter.v1, "Attempts": "5", "Actions": "5"}]
+        return
     v1, v2 = exact_value(enum)
     if direction == "response":
         tables_copy("enums.yaml", rename_v2(enum, v1, f"{v2}_COPY"))
-        assert engine.entity_writer(table)({row["v2"].split("|")[0]: f"{v2}_COPY"}, UTC)[row["v1"]] == v1
+        copied = f"{v2}_COPY"
+        obj: dict[str, Any] = {}
+        put(obj, row["v2"].split("|")[0].split("."), [copied] if row["convert"].startswith("enum_list:") else copied)
+        assert engine.entity_writer(table)(obj, UTC)[row["v1"]] == v1
         return
     request = BASE_REQUESTS[table](row["v1"])
     put(request, row["v1"].split("/"), v1)

@@ -76,7 +76,8 @@ def test_lossy_rows_are_marked(web: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("query", "expected"), [
     ({"q": "INVALID_NUMBER"}, {e.id for e in catalog().select(text="INVALID_NUMBER")}),
-    ({"q": "labelname"}, {"querycalls-request-labelname"}),
+    ({"q": "labelname"}, {"querycalls-request-labelname", "querybroadcasts-request-labelname",
+                          "callbroadcast-v2only-labels", "textbroadcast-v2only-labels"}),
     ({"q": "FinalResult=INVALID_NUMBER"}, {"callresult-invalid-number", "textresult-invalid-number"}),
     ({"op": "SendCall", "lossy": "1"}, {e.id for e in catalog().select(operation="SendCall", lossy_only=True)}),
     ({"q": "campaignId", "op": "QueryCalls"}, {e.id for e in catalog().select(operation="QueryCalls",
@@ -206,5 +207,6 @@ def test_other_methods_are_refused(web: httpx.Client) -> None:
 def test_the_served_bridge_filters_without_javascript(live: Live) -> None:
     response = httpx.get(f"{live.base_url}/mappings", params={"q": "INVALID_NUMBER", "lossy": "1"})
     doc = page(response)
-    assert set(rows(doc, visible=True)) == {"callresult-invalid-number", "textresult-invalid-number"}
+    assert set(rows(doc, visible=True)) == {"callresult-invalid-number", "textresult-invalid-number",
+                                            "callresultstat-invalid-number", "textresultstat-invalid-number"}
     assert "default-src 'none'" in response.headers["content-security-policy"]
