@@ -81,40 +81,6 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "DeleteBroadcastSchedule": lambda path: {"Id": "1"},
 }
 
-# Converters the tables name that bridge/translate/convert.py does not have yet (mappings/broadcast.yaml
-# and entities.yaml; their semantics are in the rows' notes and the broadcast-tables report).  A table
-# that needs one cannot compile (KeyError), so the cases that run such a table are expected to fail in
-# exactly that way until the converter exists; test_pending_converters_are_named_and_do_not_exist_yet
-# fails as soon as one exists, so that its name is taken out of here and those cases run for real.
-PENDING: dict[str, set[str]] = {
-    "request": {"local_time", "local_date"},
-    "response": {"local_time", "local_date", "local_time_begin", "local_time_end", "enum_list", "result_stats"},
-}
-
-
-def needs_pending(convert: str, direction: str) -> bool:
-    return (convert.partition(":")[0] if ":" in convert else convert) in PENDING[direction]
-
-
-def operation_pending(operation: str) -> bool:
-    return any(needs_pending(r.get("convert", ""), "request") for r in TABLES.operations[operation]["request_fields"]
-               if "via" not in r and r["v2"] != "-")
-
-
-def entity_pending(entity: str) -> bool:
-    """The table, or one it nests, names a pending converter."""
-    rows = TABLES.entities[entity]["fields"]
-    return any(needs_pending(r.get("convert", ""), "response") or ("entity" in r and entity_pending(r["entity"]))
-               for r in rows)
-
-
-def param(*values: Any, pending: bool) -> Any:
-    if not pending:
-        return pytest.param(*values)
-    return pytest.param(*values, marks=pytest.mark.xfail(
-        raises=KeyError, strict=True, reason="a converter this table names is not implemented yet (PENDING)"))
-
-
 @cache
 def swagger() -> dict[str, Any]:
     return json.loads((REFERENCE / "v2" / "swagger.json").read_text(encoding="utf-8"))
@@ -181,7 +147,7 @@ def request_rows() -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @pytest.mark.parametrize("operation, row",
-                         [param(name, row, pending=operation_pending(name)) for name, row in request_rows()],
+                         [pytest.param(name, row) for name, row in request_rows()],
                          ids=lambda v: v if isinstance(v, str) else v["v1"])
 def test_a_request_field_changes_exactly_the_v2_places_its_row_names(operation: str, row: dict[str, Any]) -> None:
     base = BASE_REQUESTS[operation](row["v1"])
@@ -216,7 +182,7 @@ def response_sample(row: dict[str, Any]) -> Any:
 
 
 @pytest.mark.parametrize("entity, row",
-                         [param(name, row, pending=entity_pending(name)) for name, row in entity_rows()],
+                         [pytest.param(name, row) for name, row in entity_rows()],
                          ids=lambda v: v if isinstance(v, str) else v["v1"])
 def test_a_v2_field_fills_exactly_the_v1_element_its_row_names(entity: str, row: dict[str, Any]) -> None:
     obj: dict[str, Any] = {}
@@ -245,7 +211,7 @@ def test_a_v2_field_fills_exactly_the_v1_element_its_row_names(entity: str, row:
         assert before[row["v1"]] == row["default"], "the default is written when v2 omits the field"
 
 
-@pytest.mark.parametrize("entity", [param(n, pending=entity_pending(n)) for n, e in TABLES.entities.items()
+@pytest.mark.parametrize("entity", [pytest.param(n) for n, e in TABLES.entities.items()
                                     if any(r["v2"] == "-" for r in e["fields"])])
 def test_rows_without_a_v2_source_are_never_written(entity: str) -> None:
     """... unless they have a default: the constant a required element needs (TextUsageStats/Duration 0)."""
@@ -301,21 +267,13 @@ def test_every_converter_named_exists_and_every_converter_is_named(direction: st
     names = converter_names(direction)
     for name in names:
         kind, _, table = name.partition(":")
-        if needs_pending(name, direction):
-            assert not table or table in TABLES.enums, f"{direction} {name}"
-            continue
         assert (kind in enums and table in TABLES.enums) if table else name in plain, f"{direction} {name}"
-    used_plain = {n for n in names if ":" not in n} - PENDING[direction]
-    used_enum_kinds = {n.partition(":")[0] for n in names if ":" in n} - PENDING[direction]
+    used_plain = {n for n in names if ":" not in n}
+    used_enum_kinds = {n.partition(":")[0] for n in names if ":" in n}
     assert set(plain) == used_plain, "converters no row uses are dead code"
     assert set(enums) == used_enum_kinds, "enum converter kinds no row uses are dead code"
 
 
-@pytest.mark.parametrize("direction, plain, enums", [
-    ("request", REQUEST_CONVERTERS, ENUM_REQUEST_CONVERTERS), ("response", RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)])
-def test_pending_converters_are_named_and_do_not_exist_yet(direction: str, plain: dict, enums: dict) -> None:
-    assert PENDING[direction].isdisjoint({*plain, *enums}), "implemented: take it out of PENDING"
-    assert PENDING[direction] <= {n.partition(":")[0] for n in converter_names(direction)}, "no row names it"
 
 
 # ---- the engine reads the tables: a copy with one change changes the translation ----------
@@ -357,10 +315,10 @@ def test_changing_an_enum_value_in_a_copy_changes_both_directions(tables_copy: C
 def enum_rows() -> Iterator[Any]:
     for name, row in request_rows():
         if enum_of(row.get("convert", "")):
-            yield param("request", name, row, pending=operation_pending(name))
+            yield pytest.param("request", name, row)
     for name, row in entity_rows():
         if enum_of(row.get("convert", "")):
-            yield param("response", name, row, pending=entity_pending(name))
+            yield pytest.param("response", name, row)
 
 
 @pytest.mark.parametrize("direction, table, row", list(enum_rows()), ids=lambda v: v if isinstance(v, str) else v["v1"])

@@ -40,7 +40,7 @@ def test_a_broadcast_workflow(live, login: str) -> None:
     """Create -> contact batch -> START -> calls progress -> stats -> STOP -> found by status;
     schedules created, queried and deleted."""
     created = ok(php_call(live, "CreateBroadcast", {"Broadcast": {
-        "Name": "PHP workflow", "Type": "VOICE", "Label": ["php"], "VoiceBroadcastConfig": VOICE}}, login=login))
+        "Name": "PHP workflow", "Type": "VOICE", "VoiceBroadcastConfig": VOICE}}, login=login))
     broadcast_id = int(created)
     assert ok(php_call(live, "GetBroadcast", {"Id": broadcast_id}, login=login))["Status"] == "STOPPED"
 
@@ -64,22 +64,24 @@ def test_a_broadcast_workflow(live, login: str) -> None:
         assert stat["Actions"] == results[stat["Result"]]
 
     ok(php_call(live, "ControlBroadcast", {"Id": broadcast_id, "Command": "STOP"}, login=login))
-    stopped = ok(php_call(live, "QueryBroadcasts", {"Running": False, "LabelName": "php"}, login=login))
+    stopped = ok(php_call(live, "QueryBroadcasts", {"Running": False}, login=login))
     found = {b["id"]: b for b in as_list(stopped["Broadcast"])}
     assert broadcast_id in found and found[broadcast_id]["Name"] == "PHP workflow"
+    running = ok(php_call(live, "QueryBroadcasts", {"Running": True}, login=login))
+    assert broadcast_id not in {b["id"] for b in as_list(running.get("Broadcast"))}
 
     schedule = {"StartTimeOfDay": "09:00:00", "StopTimeOfDay": "17:00:00", "TimeZone": "America/New_York",
                 "DaysOfWeek": "MONDAY WEDNESDAY"}
     schedule_id = int(ok(php_call(live, "CreateBroadcastSchedule",
                                   {"BroadcastId": broadcast_id, "BroadcastSchedule": schedule}, login=login)))
-    listed = as_list(ok(php_call(live, "QueryBroadcastSchedules", {"BroadcastId": broadcast_id},
+    listed = as_list(ok(php_call(live, "QueryBroadcastSchedule", {"BroadcastId": broadcast_id},
                                  login=login))["BroadcastSchedule"])
     assert [s["id"] for s in listed] == [schedule_id] and listed[0]["TimeZone"] == "America/New_York"
     assert listed[0]["StartTimeOfDay"].startswith("09:00:00") and listed[0]["DaysOfWeek"] == "MONDAY WEDNESDAY"
     got = ok(php_call(live, "GetBroadcastSchedule", {"Id": schedule_id}, login=login))
     assert got["id"] == schedule_id
     ok(php_call(live, "DeleteBroadcastSchedule", {"Id": schedule_id}, login=login))
-    remaining = ok(php_call(live, "QueryBroadcastSchedules", {"BroadcastId": broadcast_id}, login=login))
+    remaining = ok(php_call(live, "QueryBroadcastSchedule", {"BroadcastId": broadcast_id}, login=login))
     assert not as_list(remaining.get("BroadcastSchedule"))
 
 

@@ -15,9 +15,9 @@ from typing import Any, Callable, TypeVar
 
 from bridge.errors import BridgeFault, FaultCode, not_implemented
 from bridge.registry import V11Operation
+from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2_DEFINITION, V2Request
-
-from bridge.orchestrate.generic import Exchange, create_once, find
+from bridge.orchestrate.generic import Exchange, create_once, find, table_respond
 
 T = TypeVar("T")
 CALLS, TEXTS = "calls", "texts"
@@ -183,7 +183,12 @@ def query_schedules(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str
     _, broadcast = first_found(lambda k: _get(ex, broadcast_path(plan, k)))
     schedules = broadcast.get("schedules") or []
     offset, count = plan.paging["offset"], plan.paging["count"]
-    return {"items": schedules[offset:offset + count], "totalCount": len(schedules)}
+    return {"schedules": schedules[offset:offset + count], "totalCount": len(schedules)}
+
+
+def schedules_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversions) -> Any:
+    """The table's rows, and TotalResults, which v2 has no field for: the bridge counted them."""
+    return {**table_respond(op, answer, plan, conv), "TotalResults": str(answer["totalCount"])}
 
 
 def _holder(ex: Exchange, schedule_id: int) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -197,7 +202,7 @@ def _holder(ex: Exchange, schedule_id: int) -> tuple[str, dict[str, Any], dict[s
 
 
 def get_schedule(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
-    return _holder(ex, plan.bridge["schedule_id"])[2]
+    return {"schedules": _holder(ex, plan.bridge["schedule_id"])[2]}
 
 
 def delete_schedule(ex: Exchange, op: V11Operation, plan: V2Request) -> None:

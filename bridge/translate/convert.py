@@ -191,6 +191,29 @@ def to_local_time_end(value: Any, name: str, conv: Conversions) -> Merge:
                  {"beginHour": 0, "beginMinute": 0})
 
 
+def to_local_time(value: Any, name: str, conv: Conversions) -> dict[str, int]:
+    """xs:time -> v2 LocalTime (a schedule's time of day, in the schedule's own zone)."""
+    hour, minute, second = parse_time(_text(value, name), name)
+    return {"hour": hour, "minute": minute, "second": second}
+
+
+_DATE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def to_local_date(value: Any, name: str, conv: Conversions) -> dict[str, int]:
+    """xs:date -> v2 LocalDate; an offset on the date has no v2 place (the schedule has a zone)."""
+    text = _text(value, name)
+    match = _DATE.fullmatch(text)
+    if not match:
+        raise bad_request(name, f"{text!r} is not an xs:date (e.g. 2014-05-01)")
+    year, month, day = (int(g) for g in match.groups()[:3])
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        raise bad_request(name, f"{text!r} is not a valid date") from None
+    return {"year": year, "month": month, "day": day}
+
+
 def normalize_phone(text: str, name: str) -> str:
     """A v1.1 PhoneNumber (`\\+?[0-9]+` or a keyword) as v2 wants it: digits without '+'."""
     if not _PHONE.fullmatch(text):
@@ -313,6 +336,8 @@ REQUEST_CONVERTERS: dict[str, RequestConverter] = {
     "datetime_ms": to_datetime_ms,
     "local_time_begin": to_local_time_begin,
     "local_time_end": to_local_time_end,
+    "local_time": to_local_time,
+    "local_date": to_local_date,
     "phone": to_phone,
     "phone_filter": to_phone_filter,
     "recipients": to_recipients,
@@ -364,6 +389,51 @@ def from_to_number(obj: Any, conv: Conversions) -> dict[str, str] | None:
     return element
 
 
+def from_local_time(value: Any, conv: Conversions) -> str:
+    """v2 LocalTime {hour, minute, second} -> xs:time."""
+    return f"{int(value.get('hour', 0)):02d}:{int(value.get('minute', 0)):02d}:{int(value.get('second', 0)):02d}"
+
+
+def from_local_date(value: Any, conv: Conversions) -> str:
+    """v2 LocalDate {year, month, day} -> xs:date."""
+    return f"{int(value['year']):04d}-{int(value['month']):02d}-{int(value['day']):02d}"
+
+
+def from_local_time_begin(restriction: Any, conv: Conversions) -> str | None:
+    """v2 LocalTimeRestriction -> BeginTime (v2 has no seconds); none when not enabled."""
+    if not restriction.get("enabled"):
+        return None
+    return f"{int(restriction.get('beginHour', 0)):02d}:{int(restriction.get('beginMinute', 0)):02d}:00"
+
+
+def from_local_time_end(restriction: Any, conv: Conversions) -> str | None:
+    if not restriction.get("enabled"):
+        return None
+    return f"{int(restriction.get('endHour', 23)):02d}:{int(restriction.get('endMinute', 59)):02d}:00"
+
+
+def result_stats(table: EnumTable) -> ResponseConverter:
+    """Broadcast stats counters -> one ResultStat per result the table gives a counter
+    (v2 counts per final result only: Attempts and Actions both carry the count)."""
+    counters = [(v.v1, v.v2) for v in table.values if v.v1 is not None and v.v2 is not None]
+
+    def convert(stats: Any, conv: Conversions) -> list[dict[str, str]]:
+        return [{"Result": result, "Attempts": str(int(stats[counter])), "Actions": str(int(stats[counter]))}
+                for result, counter in counters if stats.get(counter) is not None]
+
+    return convert
+
+
+def enum_list_to_v1(table: EnumTable) -> ResponseConverter:
+    """A v2 array of enum values -> one xs:list (space separated, each value once)."""
+    single = enum_to_v1(table)
+
+    def convert(values: Any, conv: Conversions) -> str:
+        return " ".join(dict.fromkeys(single(value, conv) for value in values))
+
+    return convert
+
+
 def enum_to_v1(table: EnumTable) -> ResponseConverter:
     live = table.to_v1(Contract.LIVE)
     v2014 = table.to_v1(Contract.V2014)
@@ -387,5 +457,9 @@ RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
     "boolean_out": from_boolean,
     "string": from_string,
     "to_number": from_to_number,
+    "local_time": from_local_time,
+    "local_date": from_local_date,
+    "local_time_begin": from_local_time_begin,
+    "local_time_end": from_local_time_end,
 }
-ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1}
+ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1, "enum_list": enum_list_to_v1, "result_stats": result_stats}

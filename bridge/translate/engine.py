@@ -262,7 +262,7 @@ def _condition(row: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
 
 def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
     mappings = load()
-    compiled: list[tuple[str, Callable, Callable | None, Any, Callable | None]] = []
+    compiled: list[tuple[str, Callable, Callable | None, Any, Callable | None, bool]] = []
     live_only: set[str] = set()
     for row in rows:
         if row["v2"] == "-" and "default" not in row:
@@ -270,19 +270,24 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
         if row.get("contract") == "live":
             live_only.add(row["v1"])
         get = _getter(row["v2"])
-        if "entity" in row:
+        whole = False  # the converter takes a v2 array whole (an xs:list), not item by item
+        if "value" in row:  # a constant, written when the v2 field is present
+            convert = lambda value, conv, constant=str(row["value"]): constant  # noqa: E731
+        elif "entity" in row:
             convert = _entity_converter(row)
         elif "convert" in row:
             convert = _converter(row["convert"], mappings, RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
+            whole = row["convert"].startswith("enum_list:")
         else:
             convert = None
-        compiled.append((row["v1"], get, convert, row.get("default"), _condition(row)))
+        compiled.append((row["v1"], get, convert, row.get("default"), _condition(row), whole))
     # The 2014 contract has no place for the later elements: they are not even computed.
     compiled_2014 = [row for row in compiled if row[0] not in live_only]
 
     def write(obj: dict[str, Any], conv: Conversions) -> dict[str, Any]:
         element: dict[str, Any] = {}
-        for name, get, convert, default, applies in (compiled if conv.contract is Contract.LIVE else compiled_2014):
+        for name, get, convert, default, applies, whole in (compiled if conv.contract is Contract.LIVE
+                                                            else compiled_2014):
             if applies is not None and not applies(obj):
                 continue
             value = get(obj)
@@ -290,7 +295,7 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
                 if default is not None:
                     element[name] = default
                 continue
-            if value.__class__ is list:
+            if value.__class__ is list and not whole:
                 element[name] = [convert(item, conv) for item in value] if convert else [str(i) for i in value]
             else:
                 converted = convert(value, conv) if convert else str(value)
