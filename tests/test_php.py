@@ -124,8 +124,12 @@ def test_faults_reach_php_with_service_fault_info(live, version: str) -> None:
     assert no_config["ServiceFaultInfo"]["FaultCode"] == "BAD_REQUEST"
     assert "VoiceBroadcastConfig or IvrBroadcastConfig" in no_config["ServiceFaultInfo"]["Message"]
 
-    not_yet = php_call(live, "GetBroadcast", {"Id": 1}, version=version)
+    missing_broadcast = php_call(live, "GetBroadcast", {"Id": 1}, version=version)
+    assert missing_broadcast["ServiceFaultInfo"]["FaultCode"] == "NOT_FOUND"
+
+    not_yet = php_call(live, "GetText", {"Id": 1}, version=version)
     assert not_yet["ServiceFaultInfo"]["FaultCode"] == "NOT_IMPLEMENTED"
+    assert "in CallFire v2: GET /texts/{id}" in not_yet["ServiceFaultInfo"]["Message"]
 
 
 def test_php_sends_the_envelope_its_option_names(live) -> None:
