@@ -198,7 +198,7 @@ def answer_losses(operation: str, contract: Contract) -> list[str]:
                 out.append(f"{entity}/{row['v1']} is not written: not in the 2014 contract (serve --contract live)")
                 continue
             if "entity" in row:
-                pending.append(row["entity"])
+                pending += [row["entity"], *row.get("entity_for", {}).values()]
             kind, _, table = row.get("convert", "").partition(":")
             if kind == "enum":
                 out += [f"{entity}/{row['v1']}: v2 {v.v2} is written as {v.v1_2014} (2014 contract; {v.v1} live)"

@@ -151,10 +151,11 @@ def _entities_of(op: Mapping[str, Any], entities: Mapping[str, Any]) -> tuple[st
 
     def visit(rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
-            child = row.get("entity")
-            if child and child not in found:
-                found.append(child)
-                visit(entities[child].get("fields", ()))
+            # entity_for: the tables for items of another v2 definition (a TextBroadcast)
+            for child in (row.get("entity"), *row.get("entity_for", {}).values()):
+                if child and child not in found:
+                    found.append(child)
+                    visit(entities[child].get("fields", ()))
 
     visit(op.get("response_fields", ()))
     return tuple(found)
