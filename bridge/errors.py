@@ -3,23 +3,18 @@
 Every failure a v1.1 client can see is a `BridgeFault`: it becomes a SOAP fault whose
 detail is `svc:ServiceFaultInfo {FaultCode, Message, Detail?}`.  `http_status` is 500 for
 ordinary faults (what CallFire's JAX-WS stack sent); v2's 401/403 pass through as 401/403.
+Codes and HTTP statuses come from the one table (`bridge.faults`, mappings/errors.yaml):
+`fault_for` for the v2 client's errors, `request_fault` for the bridge's own refusals.
 """
 from __future__ import annotations
 
-from enum import StrEnum
-
+from bridge.faults import FaultCode, FaultRule
 from bridge.mappings import load
+from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
+                              V2TimeoutError)
 
-
-class FaultCode(StrEnum):
-    """svc:FaultCode, the v1.1 fault vocabulary."""
-
-    BAD_REQUEST = "BAD_REQUEST"
-    FORBIDDEN = "FORBIDDEN"
-    NOT_FOUND = "NOT_FOUND"
-    UNAVAILABLE = "UNAVAILABLE"
-    TIMEOUT = "TIMEOUT"
-    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+__all__ = ["CLIENT_SIDE", "BridgeFault", "FaultCode", "bad_request", "fault_for", "not_implemented",
+           "request_fault"]
 
 
 # Client-side mistakes are SOAP 1.1 "Client" / SOAP 1.2 "Sender" faults; the rest are "Server"/"Receiver".
@@ -64,5 +59,28 @@ def not_implemented(operation: str, port: str) -> BridgeFault:
 
 def request_fault(condition: str, message: str) -> BridgeFault:
     """One of the bridge's own refusals; code and HTTP status come from mappings/errors.yaml."""
-    row = next(r for r in load().errors["request"] if r["condition"] == condition)
-    return BridgeFault(FaultCode(row["fault"]), message, http_status=int(row["http_status"]))
+    return _fault(load().faults.request[condition], message)
+
+
+def fault_for(error: V2Error) -> BridgeFault:
+    """The fault a v1.1 client sees for a v2 client error; the message and detail are the error's."""
+    table = load().faults
+    match error:
+        case V2StatusError(status=status):
+            rule = table.for_status(status)
+        case V2TimeoutError():
+            rule = table.transport["timeout"]
+        case V2ConnectError():
+            rule = table.transport["connect_error"]
+        case V2BadResponse():
+            rule = table.transport["bad_json"]
+        case V2AuthorizationError():
+            # Credentials that cannot be sent are refused as missing ones are.
+            rule = table.request["no_credentials"]
+        case _:
+            raise TypeError(f"no fault rule for {type(error).__name__}")
+    return _fault(rule, error.message, error.detail)
+
+
+def _fault(rule: FaultRule, message: str, detail: str | None = None) -> BridgeFault:
+    return BridgeFault(rule.fault, message, detail=detail, http_status=rule.http_status)

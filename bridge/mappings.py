@@ -6,13 +6,14 @@ second copy of a mapping lives in code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bridge.config import MAPPINGS_DIR
+from bridge.faults import ErrorTable
 
 OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml")
 
@@ -57,8 +58,13 @@ class MappingSet:
     enums: dict[str, EnumTable]
     operations: dict[str, dict[str, Any]]
     entities: dict[str, dict[str, Any]]
-    errors: dict[str, Any]
+    errors: dict[str, Any]  # errors.yaml as written, notes included (the reference pages show it)
     replacements: dict[str, dict[str, Any]]  # operation -> its v2 replacement (replacements.yaml)
+
+    @cached_property
+    def faults(self) -> ErrorTable:
+        """errors.yaml's typed table: what every failure decision reads (built once per set)."""
+        return ErrorTable.from_document(self.errors)
 
 
 def _read(path: Path) -> Any:

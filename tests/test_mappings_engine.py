@@ -16,15 +16,14 @@ import yaml
 
 from bridge.config import MAPPINGS_DIR
 from bridge.contract.variants import Contract
-from bridge.errors import BridgeFault
+from bridge.errors import BridgeFault, fault_for
 from bridge.mappings import load
 from bridge.reference.catalog import enum_of
 from bridge.translate import call, engine
 from bridge.translate.contact import get_contact_history
 from bridge.translate.convert import (
     ENUM_REQUEST_CONVERTERS, ENUM_RESPONSE_CONVERTERS, REQUEST_CONVERTERS, RESPONSE_CONVERTERS, Conversions)
-from bridge.v2.client import status_fault
-from bridge.v2.errors import load_error_table
+from bridge.v2.client import status_error
 
 from conftest import REFERENCE
 
@@ -371,12 +370,12 @@ def test_changing_an_entity_row_in_a_copy_changes_what_is_read(tables_copy: Call
     assert written["BroadcastId"] == "6"
 
 
-# ---- faults: the ErrorResponse rows describe status_fault ----------------------------------
+# ---- faults: the ErrorResponse rows describe status_error + fault_for --------------------
 
 def test_error_response_rows_say_where_each_v2_field_goes() -> None:
     body = {"message": "msg-text", "developerMessage": "dev-text", "internalCode": "code-text",
             "httpStatusCode": 999, "helpLink": "link-text"}
-    fault = status_fault(httpx.Response(404, json=body), load_error_table().for_status(404))
+    fault = fault_for(status_error(httpx.Response(404, json=body)))
     places = {"Message": fault.message, "Detail": fault.detail or ""}
     table = TABLES.errors["error_response"]
     for row in table["fields"]:

@@ -1,4 +1,6 @@
-"""V2Client against httpx.MockTransport fakes (the simulator suite runs it for real)."""
+"""V2Client against httpx.MockTransport fakes (the simulator suite runs it for real).
+
+The client raises its own errors (bridge.v2.errors); the faults they become are test_faults.py's."""
 from __future__ import annotations
 
 import base64
@@ -12,8 +14,9 @@ import httpx
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bridge.errors import BridgeFault, FaultCode
 from bridge.v2.client import MAX_RETRY_AFTER, Page, V2Client, encode_params
+from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
+                              V2TimeoutError)
 
 PASSWORD = "s3cr3t-Pa55"
 AUTH = "Basic " + base64.b64encode(f"acct-user:{PASSWORD}".encode()).decode()
@@ -49,8 +52,8 @@ def make_client(handler: Handler, **options) -> tuple[V2Client, list[float]]:
     return client, sleeps
 
 
-def fault_of(call: Callable[[], object]) -> BridgeFault:
-    with pytest.raises(BridgeFault) as info:
+def error_of(call: Callable[[], object], kind: type[V2Error] = V2Error) -> V2Error:
+    with pytest.raises(kind) as info:
         call()
     return info.value
 
@@ -139,28 +142,17 @@ def test_path_must_be_v2_relative(path):
         client.get(path, authorization=AUTH)
 
 
-# --- error table --------------------------------------------------------------------------
+# --- v2 error responses -------------------------------------------------------------------
 
-@pytest.mark.parametrize("status, fault, http_status", [
-    (400, FaultCode.BAD_REQUEST, 500),
-    (401, FaultCode.FORBIDDEN, 401),
-    (403, FaultCode.FORBIDDEN, 403),
-    (404, FaultCode.NOT_FOUND, 500),
-    (405, FaultCode.NOT_IMPLEMENTED, 500),
-    (418, FaultCode.BAD_REQUEST, 500),      # not in the table: other_4xx
-    (429, FaultCode.UNAVAILABLE, 500),
-    (500, FaultCode.UNAVAILABLE, 500),
-    (503, FaultCode.UNAVAILABLE, 500),
-    (504, FaultCode.TIMEOUT, 500),
-    (599, FaultCode.UNAVAILABLE, 500),      # not in the table: other_5xx
-])
-def test_error_table_mapping(status, fault, http_status):
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 418, 429, 500, 503, 504, 599])
+def test_error_status_carries_status_and_body(status):
     body = {"httpStatusCode": status, "internalCode": 0, "message": "boom",
             "developerMessage": "dev boom"}
     client, _ = make_client(Recorder(httpx.Response(status, json=body)), retries=0)
-    error = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
-    assert (error.code, error.http_status) == (fault, http_status)
-    assert error.message == f"CallFire v2 returned {status}: boom"
+    error = error_of(lambda: client.get("/calls/1", authorization=AUTH), V2StatusError)
+    assert (error.status, error.body) == (status, body)
+    assert error.message == str(error) == f"CallFire v2 returned {status}: boom"
+    assert error.detail == "dev boom; internalCode 0"
 
 
 @pytest.mark.parametrize("internal_code, expected", [(2, "internalCode 2"), ("2", "internalCode 2"),
@@ -169,8 +161,8 @@ def test_v2_message_and_developer_message(internal_code, expected):
     body = {"httpStatusCode": 404, "internalCode": internal_code, "message": "Call 123 not found",
             "developerMessage": "no call with id 123", "helpLink": "https://callfire.com"}
     client, _ = make_client(Recorder(httpx.Response(404, json=body)))
-    error = fault_of(lambda: client.get("/calls/123", authorization=AUTH))
-    assert error.code is FaultCode.NOT_FOUND
+    error = error_of(lambda: client.get("/calls/123", authorization=AUTH), V2StatusError)
+    assert error.status == 404 and error.body == body
     assert str(error) == "CallFire v2 returned 404: Call 123 not found"
     assert error.detail == "; ".join(filter(None, ["no call with id 123", expected]))
 
@@ -185,16 +177,16 @@ def test_v2_message_and_developer_message(internal_code, expected):
 def test_error_body_that_is_not_an_error_response(content, content_type):
     response = httpx.Response(400, content=content, headers={"Content-Type": content_type})
     client, _ = make_client(Recorder(response))
-    error = fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
-    assert error.code is FaultCode.BAD_REQUEST
+    error = error_of(lambda: client.post("/calls", authorization=AUTH, json=[]), V2StatusError)
+    assert error.status == 400 and error.body is None
     assert str(error) == "CallFire v2 returned 400: Bad Request"
     assert error.detail is None
 
 
-def test_success_body_that_is_not_json_is_unavailable():
+def test_success_body_that_is_not_json_is_a_bad_response():
     client, _ = make_client(Recorder(httpx.Response(200, content=b"<html/>")))
-    error = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
-    assert error.code is FaultCode.UNAVAILABLE and error.http_status == 500
+    error = error_of(lambda: client.get("/calls/1", authorization=AUTH), V2BadResponse)
+    assert str(error) == "CallFire v2 answered GET /calls/1 with 200 and a body that is not JSON"
 
 
 # --- retries ------------------------------------------------------------------------------
@@ -220,14 +212,14 @@ def test_retry_after_http_date():
 def test_get_gives_up_after_retries():
     rec = Recorder(httpx.Response(503, json={"message": "maintenance"}))
     client, sleeps = make_client(rec, retries=2)
-    error = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    error = error_of(lambda: client.get("/calls/1", authorization=AUTH), V2StatusError)
     assert len(rec.requests) == 3 and len(sleeps) == 2
-    assert error.code is FaultCode.UNAVAILABLE and "maintenance" in error.message
+    assert error.status == 503 and "maintenance" in error.message
 
 
 def test_backoff_is_full_jitter_within_exponential_cap():
     client, sleeps = make_client(Recorder(httpx.Response(502)), retries=3, backoff=0.1)
-    fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    error_of(lambda: client.get("/calls/1", authorization=AUTH), V2StatusError)
     assert len(sleeps) == 3
     for attempt, delay in enumerate(sleeps):
         assert 0 <= delay <= 0.1 * 2 ** attempt
@@ -237,7 +229,7 @@ def test_backoff_is_full_jitter_within_exponential_cap():
 def test_get_not_retried_on_non_retry_status(status):
     rec = Recorder(httpx.Response(status))
     client, _ = make_client(rec)
-    fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    error_of(lambda: client.get("/calls/1", authorization=AUTH), V2StatusError)
     assert len(rec.requests) == 1
 
 
@@ -245,7 +237,7 @@ def test_get_not_retried_on_non_retry_status(status):
 def test_post_never_retried_on_status(status):
     rec = Recorder(httpx.Response(status))
     client, sleeps = make_client(rec)
-    fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
+    error_of(lambda: client.post("/calls", authorization=AUTH, json=[]), V2StatusError)
     assert len(rec.requests) == 1 and sleeps == []
 
 
@@ -261,26 +253,25 @@ def test_post_retried_when_nothing_was_sent(error):
 def test_post_not_retried_once_sent(error):
     rec = Recorder(error)
     client, _ = make_client(rec)
-    fault = fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
-    assert len(rec.requests) == 1
-    expected = FaultCode.TIMEOUT if isinstance(error, httpx.TimeoutException) else FaultCode.UNAVAILABLE
-    assert fault.code is expected
+    expected = V2TimeoutError if isinstance(error, httpx.TimeoutException) else V2ConnectError
+    raised = error_of(lambda: client.post("/calls", authorization=AUTH, json=[]), expected)
+    assert len(rec.requests) == 1 and raised.detail == type(error).__name__
 
 
-def test_get_timeout_retried_then_timeout_fault():
+def test_get_timeout_retried_then_timeout_error():
     rec = Recorder(httpx.ReadTimeout("slow"))
     client, _ = make_client(rec, retries=2, timeout=7)
-    fault = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
+    error = error_of(lambda: client.get("/calls/1", authorization=AUTH), V2TimeoutError)
     assert len(rec.requests) == 3
-    assert fault.code is FaultCode.TIMEOUT and fault.http_status == 500
-    assert "7 s" in fault.message
+    assert error.message == "CallFire v2 did not answer GET /calls/1 within 7 s"
 
 
-def test_connect_error_exhausted_is_unavailable():
+def test_connect_error_exhausted_is_a_connect_error():
     rec = Recorder(httpx.ConnectError("refused"))
     client, _ = make_client(rec, retries=1)
-    fault = fault_of(lambda: client.post("/calls", authorization=AUTH, json=[]))
-    assert len(rec.requests) == 2 and fault.code is FaultCode.UNAVAILABLE
+    error = error_of(lambda: client.post("/calls", authorization=AUTH, json=[]), V2ConnectError)
+    assert len(rec.requests) == 2
+    assert error.message == "CallFire v2 could not be reached for POST /calls"
 
 
 def test_real_timeout_against_a_silent_server():
@@ -293,8 +284,7 @@ def test_real_timeout_against_a_silent_server():
         port = server.getsockname()[1]
         with V2Client(f"http://127.0.0.1:{port}/v2", timeout=0.2, retries=0) as client:
             started = time.monotonic()
-            fault = fault_of(lambda: client.get("/calls/1", authorization=AUTH))
-        assert fault.code is FaultCode.TIMEOUT
+            error_of(lambda: client.get("/calls/1", authorization=AUTH), V2TimeoutError)
         assert time.monotonic() - started < 2
     finally:
         server.close()
@@ -417,23 +407,23 @@ def test_fetch_range_sequential_when_concurrency_is_one():
     assert [int(r.url.params["offset"]) for r in rec.requests] == [0, 100, 200]
 
 
-def test_fetch_range_failing_page_raises_fault():
+def test_fetch_range_failing_page_raises_its_error():
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.params["offset"] == "200":
             return httpx.Response(404, json={"message": "gone"})
         return finder(1000)(request)
 
     client, _ = make_client(handler, page_size=100)
-    fault = fault_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
-                                                offset=0, count=500))
-    assert fault.code is FaultCode.NOT_FOUND
+    error = error_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
+                                                offset=0, count=500), V2StatusError)
+    assert error.status == 404 and error.message == "CallFire v2 returned 404: gone"
 
 
 def test_fetch_range_body_that_is_not_a_page():
     client, _ = make_client(Recorder(httpx.Response(200, json=[1, 2])))
-    fault = fault_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
-                                                offset=0, count=5))
-    assert fault.code is FaultCode.UNAVAILABLE
+    error = error_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
+                                                offset=0, count=5), V2BadResponse)
+    assert str(error) == "CallFire v2 answered GET /calls with something that is not a page of items"
 
 
 @pytest.mark.parametrize("offset, count", [(-1, 5), (0, 0)])
@@ -480,29 +470,28 @@ def assert_no_secrets(*texts: str) -> None:
     httpx.ReadTimeout("slow"),
 ])
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_credentials_never_in_logs_or_faults(caplog, answer, method):
+def test_credentials_never_in_logs_or_errors(caplog, answer, method):
     caplog.set_level(logging.DEBUG)
     client, _ = make_client(Recorder(answer), retries=1)
     params = {"toNumber": "12135551234"}
     call = (lambda: client.get("/calls", authorization=AUTH, params=params)) if method == "GET" \
         else (lambda: client.post("/calls", authorization=AUTH, params=params, json=[]))
-    fault = fault_of(call)
-    assert_no_secrets(caplog.text, str(fault), repr(fault), fault.detail or "", repr(client),
-                      "".join(traceback.format_exception(fault)))
+    error = error_of(call)
+    assert_no_secrets(caplog.text, str(error), repr(error), error.detail or "", repr(getattr(error, "body", None)),
+                      repr(client), "".join(traceback.format_exception(error)))
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("bridge.")]
     assert ours and not any("12135551234" in m for m in ours)
 
 
 @pytest.mark.parametrize("authorization", [AUTH + "\r\nX-Injected: 1", AUTH + "é", ""],
                          ids=["crlf", "non-ascii", "empty"])
-def test_unsendable_authorization_is_a_fault_that_does_not_quote_it(caplog, authorization):
+def test_unsendable_authorization_is_an_error_that_does_not_quote_it(caplog, authorization):
     caplog.set_level(logging.DEBUG)
     rec = Recorder(httpx.Response(200, json={}))
     client, _ = make_client(rec)
-    fault = fault_of(lambda: client.get("/calls/1", authorization=authorization))
-    assert fault.code is FaultCode.FORBIDDEN and fault.http_status == 401
-    assert rec.requests == []
-    assert_no_secrets(caplog.text, str(fault), "".join(traceback.format_exception(fault)))
+    error = error_of(lambda: client.get("/calls/1", authorization=authorization), V2AuthorizationError)
+    assert error.refused and rec.requests == []
+    assert_no_secrets(caplog.text, str(error), repr(error), "".join(traceback.format_exception(error)))
 
 
 def test_request_log_has_method_path_status_and_param_names(caplog):

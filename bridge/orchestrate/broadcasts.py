@@ -18,6 +18,7 @@ from bridge.registry import V11Operation
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2_DEFINITION, V2Request
 from bridge.orchestrate.generic import Exchange, create_once, find, table_respond
+from bridge.v2.errors import V2StatusError
 
 T = TypeVar("T")
 CALLS, TEXTS = "calls", "texts"
@@ -42,8 +43,8 @@ def first_found(attempt: Callable[[str], T]) -> tuple[str, T]:
     """(kind, result) of `attempt` on the call broadcast, else on the text broadcast."""
     try:
         return CALLS, attempt(CALLS)
-    except BridgeFault as fault:
-        if fault.code is not FaultCode.NOT_FOUND:
+    except V2StatusError as error:
+        if error.status != 404:
             raise
     return TEXTS, attempt(TEXTS)
 

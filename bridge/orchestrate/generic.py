@@ -21,6 +21,7 @@ from bridge.translate import contact as contact_translate
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2Request, request_map, response_writer
 from bridge.v2.client import V2Client
+from bridge.v2.errors import V2Error
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,11 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
                           f"RequestId: the first {op.name} with {request_id!r} is still in progress; retry later")
     try:
         created = create(ex, op, plan)
-    except BridgeFault as fault:
-        # A refused request created nothing: let the client retry with the same RequestId.
+    except V2Error as error:
+        # A refused request (a 4xx, or credentials never sent) created nothing: let the client
+        # retry with the same RequestId.
         # After a 5xx or a timeout v2 may have created it: the claim stays in flight.
-        if fault.client_side:
+        if error.refused:
             ex.runtime.store.release(account, op.name, request_id)
         raise
     ex.runtime.store.complete(account, op.name, request_id, int(created["id"]))

@@ -1,9 +1,14 @@
-"""Every strategy a table in `mappings/` may name with `strategy:`, and `serve`, which runs one."""
+"""Every strategy a table in `mappings/` may name with `strategy:`, and `serve`, which runs one.
+
+`serve` is the error boundary: the v2 client's errors (`V2Error`) become v1.1 faults there and
+nowhere else; a strategy catches one only to act on it and re-raise (first_found on a 404,
+create_once on a refusal)."""
 from __future__ import annotations
 
 import time
 from typing import Any, Callable
 
+from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -12,6 +17,7 @@ from bridge.registry import V11Operation
 from bridge.translate import call as call_translate
 from bridge.translate import contact as contact_translate
 from bridge.translate.engine import V2Request
+from bridge.v2.errors import V2Error
 
 STRATEGIES: dict[str, Strategy] = {
     # generic: the rows say everything
@@ -45,6 +51,9 @@ def serve(exchange: Exchange, op: V11Operation, request: dict[str, Any],
     if on_plan is not None:
         on_plan(plan)
     started = time.perf_counter()
-    answer = strategy.execute(exchange, op, plan)
+    try:
+        answer = strategy.execute(exchange, op, plan)
+    except V2Error as error:
+        raise fault_for(error) from None
     exchange.timing["v2"] = (time.perf_counter() - started) * 1000
     return strategy.respond(op, answer, plan, exchange.runtime.conv)

@@ -1,7 +1,7 @@
-"""Synchronous CallFire v2 REST client: auth pass-through, retries, fault mapping, paging.
+"""Synchronous CallFire v2 REST client: auth pass-through, retries, paging.
 
-Every failure leaves this module as a `BridgeFault` built from `mappings/errors.yaml`.
-The caller's `Authorization` header is sent unchanged and never logged, put in an
+Every failure leaves this module as a `bridge.v2.errors.V2Error`; which v2 statuses are
+retried comes from `mappings/errors.yaml` (the one error table).  The caller's `Authorization` header is sent unchanged and never logged, put in an
 exception message or shown in a repr.
 """
 from __future__ import annotations
@@ -21,8 +21,9 @@ from typing import Any
 
 import httpx
 
-from bridge.errors import BridgeFault
-from bridge.v2.errors import FaultRule, load_error_table
+from bridge.mappings import load
+from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
+                              V2TimeoutError)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class V2Client:
                  concurrency: int = 4, backoff: float = 0.1) -> None:
         if page_size < 1 or concurrency < 1 or retries < 0:
             raise ValueError("page_size and concurrency must be >= 1, retries >= 0")
-        self._errors = load_error_table()
+        self._retry_statuses = load().faults.retry_statuses
         self._timeout = timeout
         self._retries = retries
         self._page_size = page_size
@@ -104,7 +105,7 @@ class V2Client:
     def _request(self, method: str, path: str, *, authorization: str, params: Params | None,
                  json: Any = None) -> Any:
         _check_path(path)
-        headers = {"Authorization": _checked_authorization(authorization, self._errors.for_status(401))}
+        headers = {"Authorization": _checked_authorization(authorization)}
         query = encode_params(params)
         names = ",".join(dict.fromkeys(name for name, _ in query))
         for attempt in range(self._retries + 1):
@@ -117,16 +118,15 @@ class V2Client:
                 log.debug("v2 %s %s params=[%s] -> %s after %.1f ms", method, path, names,
                           type(exc).__name__, _ms(start))
                 if last or not (method in IDEMPOTENT_METHODS or isinstance(exc, NOT_SENT)):
-                    raise self._transport_fault(exc, method, path) from exc
+                    raise self._transport_error(exc, method, path) from exc
                 self._wait(attempt, None, method, path, type(exc).__name__)
                 continue
             log.debug("v2 %s %s params=[%s] -> %d in %.1f ms", method, path, names,
                       response.status_code, _ms(start))
             if response.is_success:
                 return self._parse(response, method, path)
-            rule = self._errors.for_status(response.status_code)
-            if last or not (rule.retry and method in IDEMPOTENT_METHODS):
-                raise status_fault(response, rule)
+            if last or not (response.status_code in self._retry_statuses and method in IDEMPOTENT_METHODS):
+                raise status_error(response)
             self._wait(attempt, _retry_after(response), method, path, str(response.status_code))
         raise AssertionError("unreachable")
 
@@ -141,17 +141,14 @@ class V2Client:
                  self._retries, delay)
         self._sleep(delay)
 
-    def _transport_fault(self, exc: httpx.TransportError, method: str, path: str) -> BridgeFault:
-        """Any timeout (connect timeout included) is TIMEOUT; every other transport failure
-        (refused, reset, protocol error) is the table's connect_error."""
+    def _transport_error(self, exc: httpx.TransportError, method: str, path: str) -> V2Error:
+        """Any timeout (connect timeout included) is a V2TimeoutError; every other transport
+        failure (refused, reset, protocol error) a V2ConnectError."""
         if isinstance(exc, httpx.TimeoutException):
-            rule = self._errors.for_transport("timeout")
-            message = f"CallFire v2 did not answer {method} {path} within {self._timeout:g} s"
-        else:
-            rule = self._errors.for_transport("connect_error")
-            message = f"CallFire v2 could not be reached for {method} {path}"
-        return BridgeFault(rule.fault, message, detail=type(exc).__name__,
-                           http_status=rule.http_status)
+            return V2TimeoutError(f"CallFire v2 did not answer {method} {path} within {self._timeout:g} s",
+                                  detail=type(exc).__name__)
+        return V2ConnectError(f"CallFire v2 could not be reached for {method} {path}",
+                              detail=type(exc).__name__)
 
     def _parse(self, response: httpx.Response, method: str, path: str) -> Any:
         """Parsed JSON, or None for a 2xx with an empty body."""
@@ -160,10 +157,8 @@ class V2Client:
         try:
             return jsonlib.loads(response.content)
         except ValueError:
-            rule = self._errors.for_transport("bad_json")
-            raise BridgeFault(rule.fault, f"CallFire v2 answered {method} {path} with "
-                              f"{response.status_code} and a body that is not JSON",
-                              http_status=rule.http_status) from None
+            raise V2BadResponse(f"CallFire v2 answered {method} {path} with "
+                                f"{response.status_code} and a body that is not JSON") from None
 
     # --- paging ----------------------------------------------------------------------
 
@@ -225,9 +220,7 @@ class V2Client:
                         params={**params, "limit": limit, "offset": offset})
         items = body.get("items", []) if isinstance(body, dict) else None
         if not isinstance(items, list):
-            rule = self._errors.for_transport("bad_json")
-            raise BridgeFault(rule.fault, f"CallFire v2 answered GET {path} with something "
-                              "that is not a page of items", http_status=rule.http_status)
+            raise V2BadResponse(f"CallFire v2 answered GET {path} with something that is not a page of items")
         total = body.get("totalCount")
         return items, total if isinstance(total, int) and total >= 0 else -1
 
@@ -264,29 +257,15 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def status_fault(response: httpx.Response, rule: FaultRule) -> BridgeFault:
-    """The fault for a v2 error response; v2's `message` is passed on, developerMessage in detail.
-
-    `internalCode` may be a number or a string; a body that is not JSON (a proxy's HTML page)
-    is replaced by the HTTP reason phrase.
-    """
+def status_error(response: httpx.Response) -> V2StatusError:
+    """The error for a v2 error response; a body that is not a JSON object (a proxy's HTML
+    page) is kept as None and the HTTP reason phrase stands in for v2's message."""
     try:
         body = response.json()
     except ValueError:
         body = None
-    body = body if isinstance(body, dict) else {}
-    message = _text(body.get("message")) or response.reason_phrase or "error"
-    details = [_text(body.get("developerMessage"))]
-    code = body.get("internalCode")
-    if isinstance(code, (int, str)) and not isinstance(code, bool) and str(code).strip():
-        details.append(f"internalCode {str(code).strip()}")
-    return BridgeFault(rule.fault, f"CallFire v2 returned {response.status_code}: {message}",
-                       detail="; ".join(d for d in details if d) or None,
-                       http_status=rule.http_status)
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return V2StatusError(response.status_code, body if isinstance(body, dict) else None,
+                         response.reason_phrase)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -311,15 +290,11 @@ def _check_path(path: str) -> None:
         raise ValueError(f"not a v2 path: {path!r}")
 
 
-def _checked_authorization(value: str, rule: FaultRule) -> str:
-    """The header as given, if it can be sent; else the fault v2 would give for bad credentials.
-
-    Checked here because HTTP libraries quote an illegal header value in their error message.
-    """
+def _checked_authorization(value: str) -> str:
+    """The header as given, if it can be sent (see V2AuthorizationError for why it is checked here)."""
     if value and value.isascii() and value.isprintable():
         return value
-    raise BridgeFault(rule.fault, "The Authorization header is missing or not valid",
-                      http_status=rule.http_status)
+    raise V2AuthorizationError("The Authorization header is missing or not valid")
 
 
 def _ms(start: float) -> float:

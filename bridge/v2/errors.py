@@ -1,68 +1,74 @@
-"""The v2-failure → BridgeFault table, read once from `mappings/errors.yaml`.
+"""The v2 client's own exceptions, httpx style: what went wrong talking to CallFire v2.
 
-The YAML file is the single source of truth; this module only gives it a typed shape
-(and fails at start-up, not mid-request, when the file names an unknown fault code).
+They say nothing about v1.1 or SOAP; `bridge.errors.fault_for` maps them to the fault a v1.1
+client sees.  Messages never carry the caller's Authorization header.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Literal, Mapping
-
-import yaml
-
-from bridge.config import MAPPINGS_DIR
-from bridge.errors import FaultCode
-
-ERRORS_YAML = MAPPINGS_DIR / "errors.yaml"
-
-TransportCondition = Literal["timeout", "connect_error", "bad_json"]
+from typing import Any
 
 
-@dataclass(frozen=True)
-class FaultRule:
-    """What one v2 failure becomes: the v1.1 fault code, the bridge's HTTP status, retry or not."""
+class V2Error(Exception):
+    """Any failure of a v2 request; `detail` is extra text for the fault's Detail."""
 
-    fault: FaultCode
-    http_status: int = 500
-    retry: bool = False
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
 
-
-@dataclass(frozen=True)
-class ErrorTable:
-    by_status: Mapping[int, FaultRule]
-    other_4xx: FaultRule
-    other_5xx: FaultRule
-    transport: Mapping[str, FaultRule]
-
-    def for_status(self, status: int) -> FaultRule:
-        """The rule for a non-2xx v2 status; statuses the table does not list fall back to 4xx/5xx."""
-        if status in self.by_status:
-            return self.by_status[status]
-        return self.other_4xx if 400 <= status < 500 else self.other_5xx
-
-    def for_transport(self, condition: TransportCondition) -> FaultRule:
-        return self.transport[condition]
+    @property
+    def refused(self) -> bool:
+        """True when v2 certainly did not act on the request (a create may be retried)."""
+        return False
 
 
-def _rule(entry: Mapping[str, Any]) -> FaultRule:
-    return FaultRule(FaultCode(entry["fault"]), int(entry.get("http_status", 500)),
-                     bool(entry.get("retry", False)))
+class V2StatusError(V2Error):
+    """v2 answered with a non-2xx status; `body` is its ErrorResponse (None when not a JSON object).
+
+    The message is v2's `message` (else the HTTP reason phrase); the detail is its
+    developerMessage, then `internalCode N` (a number or a string in v2), joined by '; '.
+    """
+
+    def __init__(self, status: int, body: dict[str, Any] | None, reason: str = "") -> None:
+        fields = body or {}
+        text = _text(fields.get("message")) or reason or "error"
+        details = [_text(fields.get("developerMessage"))]
+        code = fields.get("internalCode")
+        if isinstance(code, (int, str)) and not isinstance(code, bool) and str(code).strip():
+            details.append(f"internalCode {str(code).strip()}")
+        super().__init__(f"CallFire v2 returned {status}: {text}",
+                         detail="; ".join(d for d in details if d) or None)
+        self.status = status
+        self.body = body
+
+    @property
+    def refused(self) -> bool:
+        # A 4xx is v2 turning the request down; after a 5xx it may have taken effect.
+        return 400 <= self.status < 500
 
 
-@cache
-def load_error_table(path: Path = ERRORS_YAML) -> ErrorTable:
-    """Parse the table (cached: the file is read once per process)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    table = ErrorTable(
-        by_status=MappingProxyType({int(e["status"]): _rule(e) for e in raw["v2_status"]}),
-        other_4xx=FaultRule(FaultCode(raw["other_4xx"])),
-        other_5xx=FaultRule(FaultCode(raw["other_5xx"])),
-        transport=MappingProxyType({e["condition"]: _rule(e) for e in raw["transport"]}),
-    )
-    missing = {"timeout", "connect_error", "bad_json"} - set(table.transport)
-    if missing:
-        raise ValueError(f"{path}: transport conditions missing: {sorted(missing)}")
-    return table
+class V2TimeoutError(V2Error):
+    """v2 did not answer within the client's timeout (connect timeouts included)."""
+
+
+class V2ConnectError(V2Error):
+    """v2 could not be reached, or the connection failed mid-request (refused, reset, protocol)."""
+
+
+class V2BadResponse(V2Error):
+    """A 2xx whose body is not JSON, or not the page of items a finder returns."""
+
+
+class V2AuthorizationError(V2Error):
+    """The caller's Authorization header cannot be sent (missing, not ASCII, control characters).
+
+    Checked before sending because HTTP libraries quote an illegal header value in their errors.
+    """
+
+    @property
+    def refused(self) -> bool:
+        return True  # nothing was sent
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
