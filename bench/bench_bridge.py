@@ -75,7 +75,7 @@ def serialization(rounds: int) -> dict[str, list[float]]:
     from bridge.mappings import load
     from bridge.sim.app import create_app
     from bridge.soap.writer import SVC, write_element
-    from bridge.translate import call
+    from bridge.translate.engine import response_writer
     from bridge.translate.convert import Conversions
 
     client = httpx.Client(transport=httpx.WSGITransport(app=create_app()), base_url="http://sim", auth=AUTH)
@@ -85,7 +85,7 @@ def serialization(rounds: int) -> dict[str, list[float]]:
                                    "serialize 1000-call CallQueryResult (bytes)": []}
     for _ in range(rounds):
         start = time.perf_counter()
-        value = call.call_query_result(items, 1200, conv)
+        value = response_writer("QueryCalls")({"items": items, "totalCount": 1200}, conv)
         middle = time.perf_counter()
         write_element(SVC, "CallQueryResult", value, conv.contract)
         end = time.perf_counter()

@@ -19,7 +19,8 @@ from bridge.contract.variants import Contract
 from bridge.errors import BridgeFault, fault_for
 from bridge.mappings import load
 from bridge.reference.catalog import enum_of
-from bridge.translate import call, engine
+from bridge.translate import engine
+from bridge.translate.engine import entity_writer, request_map
 from bridge.translate.contact import get_contact_history
 from bridge.translate.convert import (
     ENUM_REQUEST_CONVERTERS, ENUM_RESPONSE_CONVERTERS, REQUEST_CONVERTERS, RESPONSE_CONVERTERS, Conversions)
@@ -305,10 +306,10 @@ def rename_v2(table: str, v1: str, new: str) -> Callable[[Any], None]:
 
 
 def test_changing_an_enum_value_in_a_copy_changes_both_directions(tables_copy: Callable[..., None]) -> None:
-    before = call.query_calls({"Result": "BUSY"}, UTC).query["results"]
+    before = request_map("QueryCalls").translate({"Result": "BUSY"}, UTC).query["results"]
     tables_copy("enums.yaml", rename_v2("CallResult", "BUSY", "BUSY_SIGNAL"))
-    assert (before, call.query_calls({"Result": "BUSY"}, UTC).query["results"]) == ("BUSY", "BUSY_SIGNAL")
-    assert call.call({"finalCallResult": "BUSY_SIGNAL"}, UTC)["FinalResult"] == "BUSY"
+    assert (before, request_map("QueryCalls").translate({"Result": "BUSY"}, UTC).query["results"]) == ("BUSY", "BUSY_SIGNAL")
+    assert entity_writer("Call")({"finalCallResult": "BUSY_SIGNAL"}, UTC)["FinalResult"] == "BUSY"
 
 
 def enum_rows() -> Iterator[Any]:
@@ -366,7 +367,7 @@ def test_changing_an_entity_row_in_a_copy_changes_what_is_read(tables_copy: Call
     def change(data: Any) -> None:
         next(r for r in data["Call"]["fields"] if r["v1"] == "BroadcastId")["v2"] = "broadcastId"
     tables_copy("entities.yaml", change)
-    written = call.call({"campaignId": 5, "broadcastId": 6}, UTC)
+    written = entity_writer("Call")({"campaignId": 5, "broadcastId": 6}, UTC)
     assert written["BroadcastId"] == "6"
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,10 +11,13 @@ from hypothesis import given, strategies as st
 
 from bridge.errors import BridgeFault, FaultCode
 from bridge.mappings import load
-from bridge.translate import call, contact
 from bridge.contract.variants import Contract
+from bridge.orchestrate.generic import find
+from bridge.translate import call, contact
 from bridge.translate.convert import (
-    Conversions, FanOut, MatchNothing, format_datetime, parse_time, to_datetime_ms, to_recipients)
+    Conversions, format_datetime, parse_time, to_datetime_ms, to_recipients)
+from bridge.translate.engine import entity_writer, request_map
+from bridge.v2.client import Page
 from conftest import REFERENCE
 
 ZONES = ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Kiritimati"]
@@ -48,8 +52,9 @@ def test_any_xs_datetime_lexical_form_gives_the_instant_it_names(moment: datetim
     elif style == "offset":
         aware = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
         text = aware.isoformat()
-    else:  # no offset: the bridge's configured zone
-        aware = moment.replace(tzinfo=zone)
+    else:  # no offset: the bridge's configured zone; the hour repeated when clocks go back is
+        # read as its first occurrence (a lexical form without an offset cannot say which)
+        aware = moment.replace(tzinfo=zone, fold=0)
         text = moment.isoformat()
     expected = round(aware.timestamp() * 1000)
     assert to_datetime_ms(text, "IntervalBegin", conv("America/Los_Angeles")) == expected
@@ -125,26 +130,26 @@ def test_every_mapped_enum_value_comes_back_unchanged(name: str) -> None:
 
 
 def test_filters_drop_values_v2_lacks_and_match_nothing_when_none_is_left() -> None:
-    plan = call.query_calls({"State": "FINISHED RESTRICTED_NUMBER", "Result": "LA,SENT  BUSY"}, UTC)
+    plan = request_map("QueryCalls").translate({"State": "FINISHED RESTRICTED_NUMBER", "Result": "LA,SENT  BUSY"}, UTC)
     assert plan.query["states"] == "FINISHED" and plan.query["results"] == "LA,BUSY"
     assert not plan.match_nothing
-    assert call.query_calls({"Result": "INVALID_NUMBER SENT"}, UTC).match_nothing
-    assert call.query_calls({"State": "RESTRICTED_NUMBER"}, UTC).match_nothing
-    empty = call.query_calls({"BroadcastId": "327", "State": [""], "Result": "  "}, UTC)
+    assert request_map("QueryCalls").translate({"Result": "INVALID_NUMBER SENT"}, UTC).match_nothing
+    assert request_map("QueryCalls").translate({"State": "RESTRICTED_NUMBER"}, UTC).match_nothing
+    empty = request_map("QueryCalls").translate({"BroadcastId": "327", "State": [""], "Result": "  "}, UTC)
     assert empty.query == {"campaignId": 327} and not empty.match_nothing
-    repeated = call.query_calls({"State": ["FINISHED", "INVALID RESTRICTED_NUMBER"], "Result": ["LA", "AM,LA"]}, UTC)
+    repeated = request_map("QueryCalls").translate({"State": ["FINISHED", "INVALID RESTRICTED_NUMBER"], "Result": ["LA", "AM,LA"]}, UTC)
     assert repeated.query["states"] == "FINISHED,INVALID" and repeated.query["results"] == "LA,AM"
 
 
 def test_unknown_enum_values_fault_and_list_the_allowed_ones() -> None:
     with pytest.raises(BridgeFault, match=r"^State: 'DONE' is not one of READY, SELECTED"):
-        call.query_calls({"State": "FINISHED DONE"}, UTC)
+        request_map("QueryCalls").translate({"State": "FINISHED DONE"}, UTC)
 
 
 # ---- the engine on whole operations ---------------------------------------------------------
 
 def test_query_calls_maps_every_filter() -> None:
-    plan = call.query_calls({
+    plan = request_map("QueryCalls").translate({
         "MaxResults": "100", "FirstResult": "20", "BroadcastId": "327", "BatchId": "331",
         "State": "READY SELECTED", "Result": "LA AM", "Inbound": "false",
         "IntervalBegin": "2013-03-07T12:01:59-08:00", "IntervalEnd": "2013-03-08T00:00:00Z",
@@ -157,18 +162,26 @@ def test_query_calls_maps_every_filter() -> None:
 
 
 def test_query_calls_defaults_and_limits() -> None:
-    assert call.query_calls({}, UTC).paging == {"count": 1000, "offset": 0}
+    assert request_map("QueryCalls").translate({}, UTC).paging == {"count": 1000, "offset": 0}
     with pytest.raises(BridgeFault, match="^MaxResults: 1001 is over the v1.1 limit of 1000"):
-        call.query_calls({"MaxResults": "1001"}, UTC)
+        request_map("QueryCalls").translate({"MaxResults": "1001"}, UTC)
     with pytest.raises(BridgeFault, match="^FirstResult: -1 is negative"):
-        call.query_calls({"FirstResult": "-1"}, UTC)
+        request_map("QueryCalls").translate({"FirstResult": "-1"}, UTC)
 
 
 def test_several_to_numbers_fan_out_and_merge_newest_first() -> None:
-    plan = call.query_calls({"ToNumber": ["13105551212 18185551212", "13105551212"]}, UTC)
+    plan = request_map("QueryCalls").translate({"ToNumber": ["13105551212 18185551212", "13105551212"]}, UTC)
     assert plan.fan_out == ("toNumber", ("13105551212", "18185551212"))
-    pages = [[{"id": 1, "created": 10}, {"id": 3, "created": 30}], [{"id": 2, "created": 20}]]
-    assert [c["id"] for c in call.merge_fan_out(pages, 1, 5)] == [2, 1]
+    pages = {"13105551212": [{"id": 3, "created": 30}, {"id": 1, "created": 10}],
+             "18185551212": [{"id": 2, "created": 20}]}
+
+    class OnePagePerNumber:  # a v2 client whose GET /calls answers one page per toNumber
+        def fetch_range(self, path: str, *, authorization: str, params: dict, offset: int, count: int) -> Page:
+            return Page(pages[params["toNumber"]][offset:offset + count], len(pages[params["toNumber"]]))
+
+    plan.paging = {"offset": 1, "count": 5}
+    window = find(SimpleNamespace(v2=OnePagePerNumber(), authorization="Basic x"), None, plan)
+    assert [c["id"] for c in window["items"]] == [2, 1] and window["totalCount"] == 3
 
 
 def test_send_call_documentation_example() -> None:
@@ -228,7 +241,7 @@ def sample_v2_call() -> dict:
 
 def test_v2_call_becomes_a_v1_1_call_with_every_field() -> None:
     v2 = sample_v2_call()
-    v1 = call.call(v2, LIVE)
+    v1 = entity_writer("Call")(v2, LIVE)
     assert v1["@id"] == str(v2["id"])
     assert v1["ToNumber"] == {"_": v2["toNumber"], "@ClientData": "order-7"}
     assert v1["ContactId"] == "55" and v1["Inbound"] in ("true", "false")
@@ -244,22 +257,22 @@ def test_the_2014_contract_drops_later_elements_and_writes_the_nearest_2014_valu
     v2["records"] = [{**v2["records"][0], "result": "ABANDONED", "switchId": "sw", "callerName": "ACME",
                       "notes": [{"text": "x", "created": 0}]}]
     v2.update(state="SKIPPED", finalCallResult="SD")
-    v1 = call.call(v2, UTC)
+    v1 = entity_writer("Call")(v2, UTC)
     assert {"Note", "AgentCall"}.isdisjoint(v1)
     assert {"SwitchId", "CallerName", "Note"}.isdisjoint(v1["CallRecord"][0])
     assert (v1["State"], v1["FinalResult"], v1["CallRecord"][0]["Result"]) == ("FINISHED", "AM", "LA")
-    live = call.call(v2, LIVE)
+    live = entity_writer("Call")(v2, LIVE)
     assert (live["State"], live["FinalResult"], live["CallRecord"][0]["Result"]) == ("SKIPPED", "SD", "ABANDONED")
 
 
 def test_a_v2_value_no_table_knows_is_a_2014_value_by_default_and_passes_through_live() -> None:
     v2 = {"id": 1, "state": "TELEPORTED", "finalCallResult": "BEAMED"}
-    assert (call.call(v2, UTC)["State"], call.call(v2, UTC)["FinalResult"]) == ("FINISHED", "INTERNAL_ERROR")
-    assert (call.call(v2, LIVE)["State"], call.call(v2, LIVE)["FinalResult"]) == ("TELEPORTED", "BEAMED")
+    assert (entity_writer("Call")(v2, UTC)["State"], entity_writer("Call")(v2, UTC)["FinalResult"]) == ("FINISHED", "INTERNAL_ERROR")
+    assert (entity_writer("Call")(v2, LIVE)["State"], entity_writer("Call")(v2, LIVE)["FinalResult"]) == ("TELEPORTED", "BEAMED")
 
 
 def test_callResult_spelling_of_the_docs_samples_is_read_too() -> None:
-    record = call.call({"id": 1, "records": [{"id": 2, "callResult": "LA", "finishTime": 0}]}, UTC)["CallRecord"][0]
+    record = entity_writer("Call")({"id": 1, "records": [{"id": 2, "callResult": "LA", "finishTime": 0}]}, UTC)["CallRecord"][0]
     assert record["Result"] == "LA"
 
 

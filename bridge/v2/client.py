@@ -229,8 +229,7 @@ def page_windows(offset: int, count: int, page_size: int, total: int | None = No
     """The (offset, limit) of each v2 page `fetch_range` asks for, `total` = v2's totalCount.
 
     The first page looks one item past a window smaller than a page (to learn whether more
-    follow when v2 reports no count); later pages stop at `total`.  `explain` shows the same
-    windows, with `total` unknown taken as "at least the whole window".
+    follow when v2 reports no count); later pages stop at `total`.
     """
     if offset < 0 or count < 1:
         raise ValueError(f"offset must be >= 0 and count >= 1 (got {offset}, {count})")
