@@ -116,6 +116,10 @@ class Live:
     def wsdl11(self) -> str:
         return self.base_url + SOAP11_WSDL_PATH
 
+    def wsdl_for(self, version: str) -> str:
+        """The served WSDL whose binding is SOAP `version` ("1.2" or "1.1")."""
+        return self.wsdl if version == "1.2" else self.wsdl11
+
     def sim_requests(self, login: str) -> list[dict]:
         return httpx.get(f"{self.sim_url}/__sim/requests", params={"login": login}).json()["items"]
 

@@ -61,9 +61,8 @@ def _build(wsdl: str, version: str, folder: Path) -> Build:
 @pytest.fixture(scope="session")
 def java_builds(live, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
     """Stubs + client for each WSDL as served, built once per session, both at once."""
-    wsdls = {"1.2": live.wsdl, "1.1": live.wsdl11}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {v: pool.submit(_build, wsdls[v], v, tmp_path_factory.mktemp(f"java{v}")) for v in CLIENTS}
+        futures = {v: pool.submit(_build, live.wsdl_for(v), v, tmp_path_factory.mktemp(f"java{v}")) for v in CLIENTS}
         return {v: future.result() for v, future in futures.items()}
 
 
@@ -77,7 +76,7 @@ class JavaRun:
 @pytest.fixture(scope="module", params=list(CLIENTS))
 def java_run(request, live, java_builds: dict[str, Build]) -> JavaRun:
     version, login = request.param, f"java-{uuid.uuid4().hex[:10]}"
-    wsdl = live.wsdl if version == "1.2" else live.wsdl11
+    wsdl = live.wsdl_for(version)
     done = subprocess.run(["java", *JVM_FLAGS, "-cp", java_builds[version].classpath, CLIENTS[version], wsdl, login],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -52,7 +52,7 @@ class NodeRun:
 def node_run(request, live) -> NodeRun:
     assert (NODE_DIR / "node_modules" / "soap").is_dir(), "run `make test` (npm ci in tests/node)"
     mode, login = MODES[request.param], f"node-{uuid.uuid4().hex[:10]}"
-    wsdl = live.wsdl if mode.wsdl == "1.2" else live.wsdl11
+    wsdl = live.wsdl_for(mode.wsdl)
     done = subprocess.run(["node", "client.js", wsdl, login, "soap12" if mode.force_soap12 else "soap11"],
                           cwd=NODE_DIR, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -48,7 +48,7 @@ def test_every_served_operation_has_a_sample() -> None:
 def test_the_bridge_answers_what_zeep_builds_from_the_wsdl(live, login: str, op, version: str) -> None:
     session = requests.Session()
     session.auth = (login, "secret")
-    client = zeep.Client(live.wsdl if version == "1.2" else live.wsdl11, transport=zeep.Transport(session=session))
+    client = zeep.Client(live.wsdl_for(version), transport=zeep.Transport(session=session))
     port = client.bind("CallFireApi", f"{op.port}Port")
     answer = getattr(port, op.name)(**SAMPLES[op.name])
     if op.wsdl.response is None:

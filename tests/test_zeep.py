@@ -61,7 +61,7 @@ class Bridge:
 
 @pytest.fixture(params=["1.2", "1.1", "callfire-2014"])
 def bridge(request, live, login, tmp_path) -> Bridge:
-    wsdl = {"1.2": live.wsdl, "1.1": live.wsdl11}.get(request.param) or vendored_wsdl(tmp_path, live)
+    wsdl = vendored_wsdl(tmp_path, live) if request.param == "callfire-2014" else live.wsdl_for(request.param)
     return Bridge(wsdl, login, "1.1" if request.param == "1.1" else "1.2")
 
 

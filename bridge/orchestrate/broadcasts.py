@@ -23,7 +23,9 @@ from bridge.v2.errors import V2StatusError
 T = TypeVar("T")
 CALLS, TEXTS = "calls", "texts"
 _BROADCAST = re.compile(r"/(calls|texts)/broadcasts/(\d+)")
-SCHEDULE_SEARCH = 10_000  # broadcasts looked through for a schedule id (v2 has no schedule by id)
+# The most broadcasts read when a whole list is needed: to filter VOICE from IVR (v2 cannot) and to
+# find a schedule by id (v2 has no schedule resource).
+WHOLE_LIST = 10_000
 
 
 def on_kind(path: str, kind: str) -> str:
@@ -151,7 +153,7 @@ class _Window:
 
 def _all(ex: Exchange, path: str, query: dict[str, Any]) -> list[dict[str, Any]]:
     return ex.v2.fetch_range(path, authorization=ex.authorization, params=query, offset=0,
-                             count=SCHEDULE_SEARCH).items
+                             count=WHOLE_LIST).items
 
 
 # ---- contact batches --------------------------------------------------------------------------
