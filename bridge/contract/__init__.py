@@ -35,6 +35,7 @@ class WsdlOperation:
     soap_action: str
     request: str  # Clark QName of the request element (the SOAP Body child)
     response: str | None  # Clark QName of the response element; None = empty Body
+    reads_only: bool  # effect: read in the table; replaying tools never send the others unasked
 
 
 def clark(prefixed: str) -> str:
@@ -60,6 +61,8 @@ def operations() -> tuple[WsdlOperation, ...]:
     for row in table()["operations"]:
         port = PORTS[row["port"]]
         out = row["output"].get("element")
+        if row.get("effect") not in ("read", "write"):
+            raise ValueError(f"{TABLE}: {row['operation']} needs effect: read or write")
         result.append(
             WsdlOperation(
                 port=port,
@@ -67,6 +70,7 @@ def operations() -> tuple[WsdlOperation, ...]:
                 soap_action=f"{SOAP_ACTION_BASE}/{port}PortType/{row['operation']}",
                 request=clark(row["input"]["element"]),
                 response=clark(out) if out else None,
+                reads_only=row["effect"] == "read",
             )
         )
     return tuple(result)
