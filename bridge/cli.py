@@ -11,6 +11,7 @@ import time
 
 import httpx
 
+from bridge.compare import cli as compare_cli
 from bridge.config import SIM_CLOCKS, Settings
 from bridge.contract.variants import Contract
 
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="simulator time: live (wall clock, the default) or frozen (moves only on /__sim/advance)")
     serve.add_argument("--sim-speed", type=float, metavar="N", help="a live simulator clock runs N times as fast (default 1)")
     add_mappings_parser(commands)
+    compare_cli.add_parser(commands)
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
     explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_mappings(args)
     if args.command == "explain":
         return run_explain(args)
+    if args.command == "compare":
+        return compare_cli.run(args)
     return run_serve(args)
 
 
