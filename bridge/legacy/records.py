@@ -228,20 +228,21 @@ def broadcast_schedule(parent: etree._Element | None, schedule_id: int, wire: di
 def broadcast_stats(actions: list[dict], kind: str) -> etree._Element:
     """A data:BroadcastStats of `actions` (a broadcast's, maybe those of a time window).
 
-    Each written CallRecord/TextRecord is one attempt; an action is placed once it has one.
-    ResultStat: per 2014 Result, attempts ending so and actions whose FinalResult it is.
+    An attempt is a written CallRecord/TextRecord other than UNDIALED (nothing was dialed or
+    sent); an action is placed once it has an attempt. ResultStat, per 2014 Result that occurs:
+    the attempts ending so, and the actions whose FinalResult it is. ActionStatistics: actions
+    waiting with no attempt yet, waiting for a retry, and done (any state but READY, SELECTED).
     """
     element = root(DATA, "BroadcastStats")
-    attempts = [r for a in actions for r in written_records(a)]
-    placed = [a for a in actions if written_records(a)]
+    tried = {a["id"]: [r for r in written_records(a) if record_result(r) != "UNDIALED"] for a in actions}
+    attempts = [r for records in tried.values() for r in records]
     usage = sub(element, "UsageStats")
     sub(usage, "Duration", str(sum(r.get("duration", 0) for r in attempts)))
     sub(usage, "BilledDuration", str(sum(r.get("duration", 0) for r in attempts
                                           if r.get("billedAmount", 0.0) > 0)))
-    sub(usage, "BilledAmount", values.number(round(sum(float(r.get("billedAmount", 0.0))
-                                                       for r in attempts), 4)))
+    sub(usage, "BilledAmount", values.number(round(sum((r.get("billedAmount", 0.0) for r in attempts), 0.0), 4)))
     sub(usage, "Attempts", str(len(attempts)))
-    sub(usage, "Actions", str(len(placed)))
+    sub(usage, "Actions", str(sum(bool(records) for records in tried.values())))
     by_attempt = [record_result(r) for r in attempts]
     by_action = [values.final_result(a, RESULT_FIELDS[kind]) for a in actions]
     for result in enumeration("Result"):
@@ -252,7 +253,7 @@ def broadcast_stats(actions: list[dict], kind: str) -> etree._Element:
             sub(stat, "Actions", str(by_action.count(result)))
     waiting = [a for a in actions if values.state(a) == "READY"]
     progress = sub(element, "ActionStatistics")
-    sub(progress, "Unattempted", str(sum(not written_records(a) for a in waiting)))
-    sub(progress, "RetryWait", str(sum(bool(written_records(a)) for a in waiting)))
+    sub(progress, "Unattempted", str(sum(not tried[a["id"]] for a in waiting)))
+    sub(progress, "RetryWait", str(sum(bool(tried[a["id"]]) for a in waiting)))
     sub(progress, "Finished", str(sum(values.state(a) not in ("READY", "SELECTED") for a in actions)))
     return element
