@@ -82,7 +82,7 @@ def written_records(item: dict) -> list[dict]:
 
 
 def record_result(record: dict) -> str | None:
-    raw = record.get("result") or record.get("callResult") or record.get("textResult")
+    raw = record.get("result") or record.get("textResult")
     return None if raw is None else values.result(raw)
 
 
