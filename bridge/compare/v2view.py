@@ -278,14 +278,15 @@ class _Walk:
         agrees, why = _agreement(converted, raw, written, nodes, kind)
         if not agrees and self.data.filtered and table == self.operation and spec == "totalCount":
             agrees, why = None, "the bridge reads the whole list and counts the items it keeps; v2 counts them all"
-        if not agrees:
+        if agrees is False:
             live = _convert(row, raw, Contract.LIVE)
             if live != converted and _same(live, written, nodes, kind):
                 converted, agrees, why = live, True, "as the live contract (--contract live) writes it"
         if spec == "" and row.get("v2_fields"):
-            v2_field = ", ".join(_join(v2_path, f) for f in row.get("v2_fields", ())) or v2_field
-            raw = {f: v2_value(f, obj) for f in row.get("v2_fields", ())} or raw
-        self._add(shown_path, value, v2_field, raw, converted, agrees, why + _note(row), entry)
+            # a converter of the whole object: show the fields it reads
+            v2_field = ", ".join(_join(v2_path, f) for f in row["v2_fields"])
+            raw = {f: v2_value(f, obj) for f in row["v2_fields"]}
+        self._add(shown_path, value, v2_field, raw, converted, agrees, (why + _note(row)).strip(), entry)
 
     def _v2_only(self, table: str, spec: dict[str, Any], obj: Any, v2_path: str, response_only: bool = False) -> None:
         for entry in spec.get("v2_only", ()):
