@@ -85,8 +85,8 @@ def _method(op: V11Operation) -> Any:
 class BridgeWsgiApplication(WsgiApplication):
     """spyne's WSGI server with every fault rendered by bridge.soap.envelope."""
 
-    def __init__(self, app: Application, version: SoapVersion) -> None:
-        super().__init__(app)
+    def __init__(self, app: Application, version: SoapVersion, max_content_length: int) -> None:
+        super().__init__(app, max_content_length=max_content_length)
         self.version = version
 
     def handle_error(self, p_ctx, others, error, start_response):  # noqa: ANN001 - spyne's signature
@@ -117,12 +117,17 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
     return request_fault("internal_error", "internal error in the bridge")
 
 
-def build_spyne_apps() -> dict[SoapVersion, BridgeWsgiApplication]:
+def build_spyne_apps(max_content_length: int = MAX_BODY) -> dict[SoapVersion, BridgeWsgiApplication]:
+    """The two spyne applications; SoapEndpoint has already refused bodies over their size."""
     apps = {}
     for version, protocol in ((SoapVersion.SOAP11, Soap11), (SoapVersion.SOAP12, Soap12)):
+        in_protocol = protocol(validator="soft")
+        # A CreateSound Data of a few MB is one text node over libxml2's 10 MB default limit; DTDs
+        # (entity expansion) are refused before parsing and the body's size is bounded above.
+        in_protocol.parser_kwargs["huge_tree"] = True
         application = Application(services(), tns=SVC, name="CallFireApi",
-                                  in_protocol=protocol(validator="soft"), out_protocol=protocol())
-        apps[version] = BridgeWsgiApplication(application, version)
+                                  in_protocol=in_protocol, out_protocol=protocol())
+        apps[version] = BridgeWsgiApplication(application, version, max_content_length)
     return apps
 
 
@@ -131,8 +136,8 @@ class SoapEndpoint:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.apps = build_spyne_apps()
         self.max_upload = upload_limit(runtime.settings.max_sound_bytes)
+        self.apps = build_spyne_apps(self.max_upload)
         self.uploads = upload_requests()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:

@@ -153,26 +153,28 @@ class V2Client:
         """A streamed body, never holding more than `max_bytes` (+ one chunk) in memory."""
         too_large = V2TooLarge(f"CallFire v2 answered {method} {path} with more than {max_bytes} bytes, "
                                f"the bridge's limit (max_sound_bytes, CALLFIRE_BRIDGE_MAX_SOUND_BYTES)")
-        with response:
+        try:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise too_large
             content = bytearray()
-            try:
-                for chunk in response.iter_bytes():
-                    content += chunk
-                    if len(content) > max_bytes:
-                        raise too_large
-            except httpx.TransportError as exc:
-                raise self._transport_error(exc, method, path) from exc
+            for chunk in response.iter_bytes():
+                content += chunk
+                if len(content) > max_bytes:
+                    raise too_large
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, method, path) from exc
+        finally:
+            response.close()
         return bytes(content)
 
     def _read_small(self, response: httpx.Response, method: str, path: str) -> None:
-        with response:
-            try:
-                response.read()
-            except httpx.TransportError as exc:
-                raise self._transport_error(exc, method, path) from exc
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, method, path) from exc
+        finally:
+            response.close()
 
     def _wait(self, attempt: int, retry_after: float | None, method: str, path: str,
               why: str) -> None:
