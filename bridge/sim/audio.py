@@ -131,8 +131,7 @@ def mp3_seconds(content: bytes) -> float | None:
     position = 0
     if content[:3] == b"ID3" and len(content) >= 10:
         position = 10 + int.from_bytes(bytes(b & 0x7F for b in content[6:10]), "big")  # syncsafe size
-    frames = 0
-    seconds = 0.0
+    frames: dict[int, int] = {}   # frames per sampling rate
     while position + 4 <= len(content):
         header = content[position:position + 4]
         if header[0] != 0xFF or header[1] & 0xFE != 0xFA:   # sync, MPEG-1, Layer III
@@ -141,7 +140,6 @@ def mp3_seconds(content: bytes) -> float | None:
         if not bitrate or rate == 3:
             break
         size = 144 * bitrate * 1000 // _RATES[rate] + ((header[2] >> 1) & 1)
-        frames += 1
-        seconds += MP3_FRAME_SAMPLES / _RATES[rate]
+        frames[_RATES[rate]] = frames.get(_RATES[rate], 0) + 1
         position += size
-    return seconds if frames else None
+    return sum(count * MP3_FRAME_SAMPLES / rate for rate, count in frames.items()) if frames else None
