@@ -12,6 +12,7 @@ import email.parser
 import email.policy
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bridge.sim import audio
@@ -60,7 +61,7 @@ def seed_sound(sound_id: int) -> Sound:
 class Sounds:
     """One account's library: the seeded sounds plus what it created."""
 
-    def __init__(self, take_id) -> None:   # take_id: the account's "sound" id sequence
+    def __init__(self, take_id: Callable[[], int]) -> None:   # the account's "sound" id sequence
         self._take_id = take_id
         self._sounds = {sound_id: seed_sound(sound_id) for sound_id in sorted(SOUND_IDS)}
 
