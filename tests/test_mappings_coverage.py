@@ -30,7 +30,9 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   # BroadcastService (mappings/broadcast.yaml)
                   "TextBroadcast", "CallBroadcastPage", "TextBroadcastPage", "TextBroadcastCreateResponse",
                   "CallBroadcastStats", "TextBroadcastStatsDto", "Batch", "BatchRequest", "BatchPage",
-                  "Schedule", "LocalDate", "LocalTime")
+                  "Schedule", "LocalDate", "LocalTime",
+                  # TextService (mappings/text.yaml)
+                  "TextPage", "TextList", "TextRecipient", "TextAutoReply", "TextAutoReplyPage")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
@@ -457,9 +459,11 @@ def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
     assert {d for op in OPERATIONS for d in response_definitions(op)} == {
         "CallPage", "Call", "ResourceId", "ContactHistory", "CallBroadcast", "TextBroadcast", "CallBroadcastPage",
         "TextBroadcastPage", "TextBroadcastCreateResponse", "CallBroadcastStats", "TextBroadcastStatsDto", "Batch",
-        "BatchPage"}
+        "BatchPage",
+        "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage"}
     assert body_definition("SendCall") == "CallBroadcast"
     assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
+    assert body_definitions("SendText") == ["TextBroadcast", "TextRecipient"]
 
 
 def v2_enum_fields() -> Iterator[tuple[str, tuple[str, ...]]]:
