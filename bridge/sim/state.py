@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bridge.sim.autoreplies import AutoReplies
 from bridge.sim.broadcasts import Broadcasts, page
 from bridge.sim.errors import SimError, not_found
 from bridge.sim.seed import PHONE_FIELDS, Seed
@@ -66,6 +67,7 @@ class Account:
         self.requests: deque[dict] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self._next = dict(seed.first_free)
         self.broadcasts = Broadcasts(self, seed)
+        self.auto_replies = AutoReplies()
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:
