@@ -47,8 +47,8 @@ def _through_existing(plan: V2Request, table: RequestMap, request: dict[str, Any
     sender = body.pop("fromNumber", None)
     if sender is not None:
         recipients = [{**recipient, "fromNumber": sender} for recipient in recipients]
-    dropped = [f"{row.field_name}: not sent: POST /texts sends through an existing broadcast, whose own "
-               f"{row.target.split('.')[1]} applies"
+    dropped = [f"{row.field_name}: not sent: POST /texts sends through an existing broadcast "
+               f"(its own {row.target.split('.')[1]} applies)"
                for row in table.rows if row.target.startswith("body.") and row.target.split(".")[1] in body
                and v1_value(request, row.v1) is not None]
     endpoint = _send_texts()
