@@ -25,6 +25,23 @@ EXAMPLES = {
     "GetCall": "<ns1:GetCall><ns1:Id>9652</ns1:Id></ns1:GetCall>",
     "QueryCalls paged": "<ns1:QueryCalls><ns1:MaxResults>250</ns1:MaxResults><ns1:FirstResult>30</ns1:FirstResult>"
                         "<ns1:BroadcastId>500</ns1:BroadcastId><ns1:State>FINISHED READY</ns1:State></ns1:QueryCalls>",
+    # TextService: a new broadcast, or POST /texts through an existing one (610) or the default one
+    "SendText": "<ns1:SendText><ns1:ToNumber ClientData='c1'>12135550600 12135550601</ns1:ToNumber>"
+                "<d:TextBroadcastConfig><d:FromNumber>67076</d:FromNumber><d:Message>Hello</d:Message>"
+                "<d:BigMessageStrategy>TRIM</d:BigMessageStrategy></d:TextBroadcastConfig></ns1:SendText>",
+    "SendText BroadcastId": "<ns1:SendText><ns1:ToNumber>12135550602</ns1:ToNumber><d:TextBroadcastConfig>"
+                            "<d:Message>Hi</d:Message></d:TextBroadcastConfig><ns1:BroadcastId>610</ns1:BroadcastId>"
+                            "</ns1:SendText>",
+    "SendText UseDefaultBroadcast": "<ns1:SendText><ns1:ToNumber>12135550603</ns1:ToNumber><d:TextBroadcastConfig>"
+                                    "<d:Message>Hi</d:Message></d:TextBroadcastConfig>"
+                                    "<ns1:UseDefaultBroadcast>true</ns1:UseDefaultBroadcast></ns1:SendText>",
+    "QueryTexts": "<ns1:QueryTexts><ns1:MaxResults>50</ns1:MaxResults><ns1:BroadcastId>610</ns1:BroadcastId><ns1:Result>SENT DNT LA</ns1:Result>"
+                  "</ns1:QueryTexts>",
+    "CreateAutoReply": "<ns1:CreateAutoReply><d:AutoReply><d:Number>67076</d:Number><d:Match>HI</d:Match>"
+                       "<d:Message>Hello</d:Message></d:AutoReply></ns1:CreateAutoReply>",
+    "QueryAutoReplies": "<ns1:QueryAutoReplies><ns1:MaxResults>1</ns1:MaxResults><ns1:Number>67076</ns1:Number>"
+                        "</ns1:QueryAutoReplies>",
+    "DeleteAutoReply": "<ns1:DeleteAutoReply><ns1:Id>1</ns1:Id></ns1:DeleteAutoReply>",
 }
 NAMESPACES = ('xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data"')
 
@@ -116,3 +133,13 @@ def test_explain_names_what_the_2014_contract_cannot_show_in_the_answer(inproc: 
     live = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", str(request), "--json", "--contract", "live"],
                           capture_output=True, text=True, timeout=60)
     assert json.loads(live.stdout)["answer"] == []
+
+
+def test_explain_names_what_post_texts_cannot_carry(inproc: InProcess) -> None:
+    request = ("<SendText><BroadcastName>Mine</BroadcastName><ToNumber>12135550604</ToNumber><TextBroadcastConfig>"
+               "<Message>Hi</Message><BigMessageStrategy>DO_NOT_SEND</BigMessageStrategy></TextBroadcastConfig>"
+               "<BroadcastId>610</BroadcastId></SendText>")
+    result = inproc.client.post("/explain", content=request.encode()).json()
+    [sent] = result["requests"]
+    assert (sent["method"], sent["path"], sent["json"]) == ("POST", "/texts", [{"phoneNumber": "12135550604"}])
+    assert [note.partition(":")[0] for note in result["lossy"]] == ["BroadcastName", "TextBroadcastConfig/BigMessageStrategy"]

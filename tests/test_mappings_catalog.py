@@ -22,6 +22,8 @@ BROADCAST_OPERATIONS = ["CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "U
                         "ControlBroadcast", "CreateContactBatch", "QueryContactBatches", "GetContactBatch",
                         "ControlContactBatch", "CreateBroadcastSchedule", "QueryBroadcastSchedule",
                         "GetBroadcastSchedule", "DeleteBroadcastSchedule"]
+TEXT_OPERATIONS = ["SendText", "QueryTexts", "GetText", "CreateAutoReply", "QueryAutoReplies", "GetAutoReply",
+                   "DeleteAutoReply"]
 
 
 def yaml_row_count() -> int:
@@ -55,7 +57,8 @@ def test_ids_are_stable_names_of_the_row() -> None:
 
 def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     ops = {op.name: op for op in CATALOG.operations}
-    assert list(ops) == ["QueryCalls", "GetCall", "SendCall", *SOUND_OPERATIONS, "GetContactHistory", *BROADCAST_OPERATIONS]
+    assert list(ops) == ["QueryCalls", "GetCall", "SendCall", *SOUND_OPERATIONS, "GetContactHistory", *BROADCAST_OPERATIONS,
+                         *TEXT_OPERATIONS]
     assert ops["QueryCalls"].endpoints == ("GET /calls",)
     assert ops["SendCall"].endpoints == ("POST /calls/broadcasts?start=true",)
     assert ops["GetContactHistory"].entities[:1] == ("Call",) and "TextRecord" in ops["GetContactHistory"].entities
@@ -66,11 +69,14 @@ def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     assert "exactly one of VoiceBroadcastConfig, IvrBroadcastConfig" in ops["SendCall"].rules
     assert ops["GetBroadcast"].endpoints == ("GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}")
     assert ops["GetBroadcastStats"].entities[:1] == ("CallBroadcastStats",)
+    assert ops["SendText"].endpoints == ("POST /texts/broadcasts?start=true", "POST /texts")
+    assert set(ops["SendText"].enums) == {"BroadcastType", "BigMessageStrategy"}
+    assert ops["QueryAutoReplies"].entities == ("AutoReply",) and "TextRecord" in ops["GetText"].entities
 
 
 def test_entries_know_the_operations_that_carry_them() -> None:
     assert CATALOG.entry("callrecord-response-result").operations == ("QueryCalls", "GetCall", "GetContactHistory")
-    assert CATALOG.entry("textrecord-response-result").operations == ("GetContactHistory",)
+    assert CATALOG.entry("textrecord-response-result").operations == ("GetContactHistory", "QueryTexts", "GetText")
     assert CATALOG.entry("voice-male1").operations == (
         "SendCall", "CreateSound", "CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "UpdateBroadcast")
     assert CATALOG.entry("soundstatus-v2-recording").operations == ("QuerySoundMeta", "GetSoundMeta")
@@ -109,14 +115,16 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
         result = lookup(CATALOG, query)
         assert ids(result) == ["querycalls-request-labelname"]
         assert [op.endpoints for op in result.operations] == [("GET /calls",)]
-    assert ids(lookup(CATALOG, "LabelName")) == ["querycalls-request-labelname", "querybroadcasts-request-labelname"]
+    assert ids(lookup(CATALOG, "LabelName")) == ["querycalls-request-labelname", "querybroadcasts-request-labelname",
+                                                 "querytexts-request-labelname"]
 
 
 def test_v2_names_lead_back_to_v1_fields() -> None:
     assert ids(lookup(CATALOG, "v2:finalCallResult")) == ["call-response-finalresult"]
     campaign = lookup(CATALOG, "v2:campaignId")
     assert {(e.table, e.v1) for e in campaign.entries if e.kind == "field"} == {
-        ("QueryCalls", "BroadcastId"), ("Call", "BroadcastId"), ("Text", "BroadcastId")}
+        ("QueryCalls", "BroadcastId"), ("Call", "BroadcastId"), ("Text", "BroadcastId"),
+        ("SendText", "BroadcastId"), ("QueryTexts", "BroadcastId")}
     assert "recordingmeta-v2only-campaignid" in ids(campaign)
     begin_hour = ids(lookup(CATALOG, "v2:beginHour"))
     assert begin_hour[:4] == [
@@ -127,7 +135,8 @@ def test_v2_names_lead_back_to_v1_fields() -> None:
     assert set(begin_hour[4:]) == {
         f"{op}-request-broadcast-{config}broadcastconfig-localtimezonerestriction-{end}"
         for op in ("createbroadcast", "updatebroadcast") for config in ("voice", "text", "ivr")
-        for end in ("begintime", "endtime")} | {"localtimezonerestriction-response-begintime"}
+        for end in ("begintime", "endtime")} | {"localtimezonerestriction-response-begintime"} | {
+        f"sendtext-request-textbroadcastconfig-localtimezonerestriction-{end}" for end in ("begintime", "endtime")}
     # v2 has a `scheduled` parameter as well as the status SCHEDULED: a v2 name finds the parameter,
     # the status is found as a value.
     assert ids(lookup(CATALOG, "v2:SCHEDULED")) == ["querybroadcasts-v2only-query-scheduled",
@@ -139,7 +148,8 @@ def test_v2_names_lead_back_to_v1_fields() -> None:
 def test_scoped_and_table_lookups() -> None:
     assert ids(lookup(CATALOG, "Call.State")) == ["call-response-state"]
     assert ids(lookup(CATALOG, "ClientData")) == ["sendcall-request-tonumber-clientdata",
-                                                  "createcontactbatch-request-tonumber-clientdata"]
+                                                  "createcontactbatch-request-tonumber-clientdata",
+                                                  "sendtext-request-tonumber-clientdata"]
     status = lookup(CATALOG, "BroadcastStatus")
     assert status.kind == "enum" and len(status.entries) == len(TABLES.enums["BroadcastStatus"].values)
 

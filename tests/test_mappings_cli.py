@@ -58,7 +58,8 @@ def test_list_json_for_scripts() -> None:
     assert ("GetContactHistory", ["GET /contacts/{id}/history"]) in listed
     assert ("GetBroadcast", ["GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}"]) in listed
     assert ("GetSoundData", ["GET /campaigns/sounds/{id}.mp3", "GET /campaigns/sounds/{id}.wav"]) in listed
-    assert len(operations) == 23
+    assert ("SendText", ["POST /texts/broadcasts?start=true", "POST /texts"]) in listed
+    assert len(operations) == 30
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:
@@ -107,13 +108,14 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
     assert "QueryCalls.LabelName query.label string passed unchanged" in squeezed(out)
     found = json.loads(ok("lookup", "labelname", "--json"))
     assert found["kind"] == "field" and [(e["table"], e["v2"]) for e in found["entries"]] == [
-        ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label")]
+        ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label"), ("QueryTexts", "query.label")]
 
 
 @pytest.mark.parametrize("term, expected", [
     ("v2:finalCallResult", {("Call", "FinalResult")}),
     ("v2:campaignId", {("QueryCalls", "BroadcastId"), ("Call", "BroadcastId"), ("Text", "BroadcastId"),
-                       ("RecordingMeta", ""), ("BroadcastSchedule", ""), ("CreateBroadcastSchedule", "")}),
+                       ("RecordingMeta", ""), ("BroadcastSchedule", ""), ("CreateBroadcastSchedule", ""),
+                       ("SendText", "BroadcastId"), ("QueryTexts", "BroadcastId")}),
 ])
 def test_lookup_v2_names_the_v1_fields(term: str, expected: set[tuple[str, str]]) -> None:
     found = json.loads(ok("lookup", term, "--json"))

@@ -32,7 +32,9 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   "CallBroadcastStats", "TextBroadcastStatsDto", "Batch", "BatchRequest", "BatchPage",
                   "Schedule", "LocalDate", "LocalTime",
                   # CallService sounds (mappings/call.yaml)
-                  "CampaignSound", "CampaignSoundPage", "TextToSpeech", "CallCreateSound")
+                  "CampaignSound", "CampaignSoundPage", "TextToSpeech", "CallCreateSound",
+                  # TextService (mappings/text.yaml)
+                  "TextPage", "TextList", "TextRecipient", "TextAutoReply", "TextAutoReplyPage")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
@@ -464,9 +466,11 @@ def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
         "TextBroadcastPage", "TextBroadcastCreateResponse", "CallBroadcastStats", "TextBroadcastStatsDto", "Batch",
         "BatchPage",
         # sounds: GetSoundData and GetRecordingData answer audio (the spec's StreamingOutput, InputStream)
-        "CampaignSound", "CampaignSoundPage", "StreamingOutput", "InputStream"}
+        "CampaignSound", "CampaignSoundPage", "StreamingOutput", "InputStream",
+        "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage"}
     assert body_definition("SendCall") == "CallBroadcast"
     assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
+    assert body_definitions("SendText") == ["TextBroadcast", "TextRecipient"]
 
 
 def v2_enum_fields() -> Iterator[tuple[str, tuple[str, ...]]]:

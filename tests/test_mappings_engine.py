@@ -90,6 +90,14 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "GetSoundMeta": lambda path: {"Id": "1"},
     "GetSoundData": lambda path: {"Id": "1", "Format": "WAV"},
     "GetRecordingData": lambda path: {"CallId": "1", "Name": "base"} if path in ("CallId", "Name") else {"RecordingId": "1"},
+    # TextService (mappings/text.yaml)
+    "SendText": lambda path: {"ToNumber": [{"_": "13105550000"}], "TextBroadcastConfig": {"Message": "base"}},
+    "QueryTexts": lambda path: {},
+    "GetText": lambda path: {"Id": "1"},
+    "CreateAutoReply": lambda path: {"AutoReply": {"Number": "12135551189", "Match": "base", "Message": "base"}},
+    "QueryAutoReplies": lambda path: {},
+    "GetAutoReply": lambda path: {"Id": "1"},
+    "DeleteAutoReply": lambda path: {"Id": "1"},
 }
 
 @cache
@@ -118,6 +126,16 @@ def exact_value(table: str, avoid: str | None = None) -> tuple[str, str]:
 
 def request_sample(convert: str) -> Any:
     return exact_value(enum_of(convert))[0] if enum_of(convert) else REQUEST_SAMPLES[convert]
+
+
+def type_sample(operation: str, base: dict[str, Any]) -> str | None:
+    """A Type the base request's config agrees with (SendCall: VOICE, SendText: TEXT); None
+    when no rule ties Type to a config."""
+    for rule in TABLES.operations[operation].get("rules", ()):
+        for value, config in rule.get("type_matches_config", {}).items():
+            if config in base:
+                return value
+    return None
 
 
 def put(target: dict[str, Any], path: list[str], value: Any) -> None:
@@ -163,7 +181,8 @@ def request_rows() -> Iterator[tuple[str, dict[str, Any]]]:
 def test_a_request_field_changes_exactly_the_v2_places_its_row_names(operation: str, row: dict[str, Any]) -> None:
     base = BASE_REQUESTS[operation](row["v1"])
     request = copy.deepcopy(base)
-    put(request, row["v1"].split("/"), request_sample(row["convert"]))
+    put(request, row["v1"].split("/"), type_sample(operation, base) or request_sample(row["convert"])
+        if row["v1"] == "Type" else request_sample(row["convert"]))
     translate = engine.request_map(operation).translate
     moved = changed(plan_values(translate(base, UTC)), plan_values(translate(request, UTC)))
     kind = row["v2"].partition(".")[0]

@@ -53,10 +53,22 @@ def test_a_table_naming_an_unknown_strategy_fails_at_start_up() -> None:
               frozenset(STRATEGIES))
 
 
+def without_block(yaml_text: str, operation: str) -> str:
+    """A tables file without one operation's block (the blocks are indented two spaces)."""
+    start = yaml_text.index(f"\n  {operation}:\n")
+    end = yaml_text.find("\n  ", start + 1)
+    while end != -1 and yaml_text[end + 3] == " ":  # a line inside the block
+        end = yaml_text.find("\n  ", end + 1)
+    return yaml_text[:start] + (yaml_text[end:] if end != -1 else "\n")
+
+
 def test_a_new_read_only_operation_needs_only_a_yaml_block(tmp_path: Path) -> None:
-    """GetText is not served; the same bridge with one more YAML block in its tables serves it."""
+    """Tables without GetText do not serve it; the same bridge with one more YAML block serves it."""
     tables = tmp_path / "mappings"
     shutil.copytree(MAPPINGS_DIR, tables)
+    text_yaml = tables / "text.yaml"
+    text_yaml.write_text(without_block(text_yaml.read_text(encoding="utf-8"), "GetText"), encoding="utf-8")
+    assert "GetText" not in load(tables).operations
     call_yaml = tables / "call.yaml"
     call_yaml.write_text(call_yaml.read_text(encoding="utf-8") + GET_TEXT_BLOCK, encoding="utf-8")
     os.environ["CALLFIRE_BRIDGE_MAPPINGS_DIR"] = str(tables)

@@ -11,8 +11,8 @@ from bridge.registry import registry
 from bridge.sim import audio
 
 # One valid request per served operation, on the simulator's seed data (broadcast 327 and its
-# batch 331, text broadcast 610, broadcast 101's schedule 701).  A new served operation
-# without a sample here fails test_every_served_operation_has_a_sample.
+# batch 331, text broadcast 610, broadcast 101's schedule 701, text 10152, auto-replies 1 and 2).
+# A new served operation without a sample here fails test_every_served_operation_has_a_sample.
 VOICE = {"FromNumber": "13105551212", "LiveSoundText": "Hello"}
 SAMPLES: dict[str, dict] = {
     "QueryCalls": {"BroadcastId": 327, "MaxResults": 5},
@@ -42,6 +42,14 @@ SAMPLES: dict[str, dict] = {
     "GetSoundMeta": {"Id": 9},
     "GetSoundData": {"Id": 9, "Format": "WAV"},
     "GetRecordingData": {"RecordingId": 3001},
+    # TextService: text 10152 is one of broadcast 610's; auto-replies 1 and 2 are seeded
+    "SendText": {"ToNumber": [{"_value_1": "12135550303"}], "TextBroadcastConfig": {"Message": "Hello from zeep"}},
+    "QueryTexts": {"BroadcastId": 610, "MaxResults": 5},
+    "GetText": {"Id": 10152},
+    "CreateAutoReply": {"AutoReply": {"Number": "12135551189", "Match": "HI", "Message": "Hello"}},
+    "QueryAutoReplies": {"MaxResults": 10},
+    "GetAutoReply": {"Id": 1},
+    "DeleteAutoReply": {"Id": 2},
 }
 SERVED = [op for op in registry().served()]
 

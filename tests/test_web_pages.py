@@ -77,7 +77,8 @@ def test_lossy_rows_are_marked(web: httpx.Client) -> None:
 @pytest.mark.parametrize(("query", "expected"), [
     ({"q": "INVALID_NUMBER"}, {e.id for e in catalog().select(text="INVALID_NUMBER")}),
     ({"q": "labelname"}, {"querycalls-request-labelname", "querybroadcasts-request-labelname",
-                          "callbroadcast-v2only-labels", "textbroadcast-v2only-labels"}),
+                          "querytexts-request-labelname", "callbroadcast-v2only-labels",
+                          "textbroadcast-v2only-labels"}),
     ({"q": "FinalResult=INVALID_NUMBER"}, {"callresult-invalid-number", "textresult-invalid-number"}),
     ({"op": "SendCall", "lossy": "1"}, {e.id for e in catalog().select(operation="SendCall", lossy_only=True)}),
     ({"q": "campaignId", "op": "QueryCalls"}, {e.id for e in catalog().select(operation="QueryCalls",

@@ -122,14 +122,17 @@ def action(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 
 
 def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
-                replay: Callable[[int], str] | None = None) -> dict[str, Any]:
+                replay: Callable[[int], str] | None = None,
+                send: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
     """A create whose v1.1 RequestId de-duplicates it per account, durably (Stripe's rules):
     a repeat answers the first id without calling v2; the same id with other content is
     refused; a repeat while the first is in flight is told to retry.  `replay(id)`: the v2
-    path that shows what was created (default: the create path + /id)."""
+    path that shows what was created (default: the create path + /id).  `send()`: the v2
+    call(s) answering {"id": created} (default: POST the plan)."""
+    send = send or (lambda: create(ex, op, plan))
     request_id = plan.bridge.get("request_id")
     if not request_id or ex.runtime.dry_run:
-        return create(ex, op, plan)
+        return send()
     account = account_key(ex.authorization)
     fingerprint = hashlib.sha256(json.dumps([plan.path, plan.query, plan.body], sort_keys=True).encode()).hexdigest()
     claim = ex.runtime.store.claim(account, op.name, request_id, fingerprint)
@@ -144,7 +147,7 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
         raise BridgeFault(FaultCode.UNAVAILABLE,
                           f"RequestId: the first {op.name} with {request_id!r} is still in progress; retry later")
     try:
-        created = create(ex, op, plan)
+        created = send()
     except V2Error as error:
         # A refused request (a 4xx, or credentials never sent) created nothing: let the client
         # retry with the same RequestId.

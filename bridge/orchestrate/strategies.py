@@ -10,12 +10,14 @@ from typing import Any, Callable
 
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
+from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
     table_respond, update)
 from bridge.registry import V11Operation
 from bridge.translate import call as call_translate
 from bridge.translate import contact as contact_translate
+from bridge.translate import text as text_translate
 from bridge.translate.engine import V2Request
 from bridge.v2.errors import V2Error
 
@@ -42,6 +44,10 @@ STRATEGIES: dict[str, Strategy] = {
     "query_schedules": Strategy(table_plan, b.query_schedules, b.schedules_respond),
     # CallService sounds and recordings: bytes -> xs:base64Binary (a row with convert: base64)
     "binary": Strategy(table_plan, binary, table_respond),
+    # TextService: a create with a RequestId (CreateAutoReply); SendText's choice of endpoint
+    "create_once": Strategy(table_plan, create_once, table_respond),
+    "send_text": Strategy(lambda op, request, conv: text_translate.send_text(request, conv), t.send_text,
+                          table_respond),
 }
 
 

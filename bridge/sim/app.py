@@ -31,6 +31,11 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/calls/{id}", "get_call"),
     ("GET", "/v2/texts", "find_texts"),
     ("GET", "/v2/texts/{id}", "get_text"),
+    ("POST", "/v2/texts", "send_texts"),
+    ("GET", "/v2/texts/auto-replys", "find_auto_replies"),
+    ("POST", "/v2/texts/auto-replys", "create_auto_reply"),
+    ("GET", "/v2/texts/auto-replys/{id}", "get_auto_reply"),
+    ("DELETE", "/v2/texts/auto-replys/{id}", "delete_auto_reply"),
     ("GET", "/v2/{kind}/broadcasts", "find_broadcasts"),
     ("POST", "/v2/{kind}/broadcasts", "create_broadcast"),
     ("GET", "/v2/{kind}/broadcasts/{id}", "get_broadcast"),
@@ -66,7 +71,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
 )
 REALM = 'Basic realm="CallFire API"'
 INT64_MAX = 2**63 - 1
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized",
+_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
             404: "Not Found", 405: "Method Not Allowed", 415: "Unsupported Media Type",
             500: "Internal Server Error"}
 log = logging.getLogger(__name__)
@@ -247,6 +252,25 @@ class Simulator:
 
     def _get_text(self, request: Request) -> tuple[int, object]:
         return 200, request.account.get("texts", request.path_id)
+
+    def _send_texts(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.broadcasts.send_texts(
+            request.json(), request.integer("campaignId"), request.single("defaultMessage"),
+            strict=bool(request.boolean("strictValidation")), now=self.clock.now_ms())
+
+    # Auto-replies (v2 spells the path auto-replys); the logic is in autoreplies.py.
+    def _find_auto_replies(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.auto_replies.find(request.single("number"), *_paging(request, 100))
+
+    def _create_auto_reply(self, request: Request) -> tuple[int, object]:
+        return 201, {"id": request.account.auto_replies.create(request.json())}
+
+    def _get_auto_reply(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.auto_replies.get(request.path_id)
+
+    def _delete_auto_reply(self, request: Request) -> tuple[int, object]:
+        request.account.auto_replies.delete(request.path_id)
+        return 204, None        # CallFire's samples: "204 - No Content" for a DELETE
 
     def _get_contact(self, request: Request) -> tuple[int, object]:
         return 200, request.account.contact(request.path_id)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bridge.sim.errors import bad_request, not_found
 from bridge.sim.progress import advance_call, advance_text
-from bridge.sim.seed import FIRST_NEW_BROADCAST_ID, Seed, SeedBroadcast
+from bridge.sim.seed import FIRST_NEW_BROADCAST_ID, SHORT_CODE, Seed, SeedBroadcast
 from bridge.sim.stats import call_stats, text_stats
 from bridge.sim.validate import (check_batch_request, check_call_broadcast, check_object,
                                  check_recipients, check_strict, check_text_broadcast)
@@ -36,6 +36,10 @@ DEFINITIONS = {"calls": "CallBroadcast", "texts": "TextBroadcast"}
 READ_ONLY = ("id", "status", "lastModified", "recipients")   # in a body, but never stored as sent
 _ADVANCE = {"calls": advance_call, "texts": advance_text}
 _SENDER: dict[str, Callable[[str], str | None]] = {"calls": nanp_e164, "texts": sms_sender}
+# POST /texts without campaignId: the account's default text broadcast, made on first use and sent
+# from CallFire's shared short code (the spec: "by default texts are sent from ... 67076").
+DEFAULT_TEXT_BROADCAST = {"name": "Default text broadcast", "fromNumber": SHORT_CODE,
+                          "bigMessageStrategy": "SEND_MULTIPLE"}
 
 
 @dataclass
@@ -96,6 +100,7 @@ class Broadcasts:
         # Seeded actions never change, so they are never here.
         self._live: dict[str, dict[int, int | None]] = {kind: {} for kind in KINDS}
         self._dirty: set[int] = set()     # broadcasts that may just have finished
+        self._default_text_id: int | None = None
 
     # ---- queries -------------------------------------------------------------------------
     def get(self, kind: str, broadcast_id: int) -> Broadcast:
@@ -215,6 +220,29 @@ class Broadcasts:
         if not recipients:
             return {"items": []}
         return {"items": self._add(broadcast, recipients, self._api_batch(broadcast, now), now)}
+
+    def send_texts(self, body: object, campaign_id: int | None, default_message: str | None,
+                   strict: bool, now: int) -> dict:
+        """POST /texts: a TextList of the new texts, sent through text broadcast `campaign_id`
+        (else the default one) in its API batch; the broadcast is started if it is not running."""
+        recipients = check_recipients("texts", body, self._account.contacts, path="body")
+        if strict:
+            check_strict(recipients, path="body")
+        chosen = self._writable("texts", campaign_id) if campaign_id is not None else None
+        # A text's message: its own, else defaultMessage, else its broadcast's.
+        fallback = default_message or (chosen and (chosen.wire.get("message") or chosen.wire.get("media")))
+        for i, recipient in enumerate(recipients):
+            if not (recipient.get("message") or recipient.get("media") or fallback):
+                raise bad_request(f"body[{i}].message: a text needs a message (or defaultMessage)")
+        broadcast = chosen or self._default_texts(now)
+        if not recipients:
+            return {"items": []}
+        if default_message:
+            recipients = [r if r.get("message") or r.get("media") else {**r, "message": default_message}
+                          for r in recipients]
+        sent = self._add(broadcast, recipients, self._api_batch(broadcast, now), now)
+        self.start("texts", broadcast.id, now)
+        return {"items": sent}
 
     def update_batch(self, batch_id: int, body: object, now: int) -> None:
         """PUT /campaigns/batches/{id}: only `enabled` changes (CallFire: "on/off")."""
@@ -340,6 +368,14 @@ class Broadcasts:
         self._dirty.add(broadcast.id)
         self.settle(now)
         return created
+
+    def _default_texts(self, now: int) -> Broadcast:
+        if self._default_text_id is None:
+            self._default_text_id = self._take_id()
+            wire = {"id": self._default_text_id, **DEFAULT_TEXT_BROADCAST, "status": "RUNNING",
+                    "lastModified": now}
+            self._by_id[self._default_text_id] = Broadcast("texts", wire, now, [])
+        return self._by_id[self._default_text_id]
 
     def _without_duplicates(self, broadcast: Broadcast, recipients: list[dict]) -> list[dict]:
         """scrubDuplicates: drop recipients whose number the broadcast (or batch) already has."""

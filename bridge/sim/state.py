@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bridge.sim.autoreplies import AutoReplies
 from bridge.sim.broadcasts import Broadcasts, page
 from bridge.sim.errors import SimError, not_found
 from bridge.sim.seed import PHONE_FIELDS, Seed
@@ -69,6 +70,7 @@ class Account:
         self.broadcasts = Broadcasts(self, seed)
         self.sounds = Sounds(lambda: self.take("sound"))
         self.recordings = seed.recordings      # only seeded calls have recordings
+        self.auto_replies = AutoReplies()
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:

@@ -41,6 +41,7 @@ SHAPES: dict[str, dict] = {
     "Batch": {"broadcastId": INT, "created": INT, "enabled": BOOL, "id": INT, "name": STR,
               "remaining": INT, "size": INT, "status": BATCH_STATUSES},
 }
+SHAPES["TextAutoReply"] = {"id": INT, "keyword": STR, "match": STR, "message": STR, "number": STR}
 SHAPES["BatchRequest"] = {"contactListId": INT, "name": STR,
                           "recipients": [SHAPES["Recipient"]], "scrubDuplicates": BOOL}
 _COMMON = {"fromNumber": STR, "id": INT, "labels": [STR], "lastModified": INT,

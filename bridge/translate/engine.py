@@ -27,7 +27,7 @@ class V2Request:
     method: str
     path: str
     query: dict[str, Any] = field(default_factory=dict)
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | list[dict[str, Any]] | None = None  # a list: POST /texts' recipients
     paging: dict[str, int] = field(default_factory=dict)
     paged: bool = False  # a v2 finder the bridge pages through (GET /calls); see bridge.v2.client.page_windows
     bridge: dict[str, Any] = field(default_factory=dict)
@@ -109,7 +109,7 @@ class RequestMap:
         return chosen
 
     def translate(self, request: dict[str, Any], conv: Conversions) -> V2Request:
-        check_rules(self.rules, request)
+        check_rules(self.rules, request, self.operation)
         endpoint = self.endpoint(request)
         plan = V2Request(self.operation, endpoint["method"], endpoint["path"],
                          query=dict(endpoint.get("query", {})), paged=bool(endpoint.get("paged")),
@@ -161,7 +161,7 @@ class RequestMap:
         return plan
 
 
-def check_rules(rules: tuple[dict[str, Any], ...], request: dict[str, Any]) -> None:
+def check_rules(rules: tuple[dict[str, Any], ...], request: dict[str, Any], operation: str) -> None:
     """The table's `rules`: choices and requirements the XSD states but spyne does not enforce."""
     def present(name: str) -> bool:
         return is_given(request, name)
@@ -189,7 +189,7 @@ def check_rules(rules: tuple[dict[str, Any], ...], request: dict[str, Any]) -> N
             configs: dict[str, str] = rule["type_matches_config"]
             declared = str(declared).strip()
             if declared not in configs:
-                raise bad_request("Type", f"{declared} broadcasts cannot be sent with SendCall "
+                raise bad_request("Type", f"{declared} broadcasts cannot be sent with {operation} "
                                           f"(use {' or '.join(configs)})")
             if not present(configs[declared]):
                 raise bad_request("Type", f"{declared} needs {configs[declared]}")
