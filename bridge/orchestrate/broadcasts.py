@@ -10,6 +10,7 @@ back.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import re
 from typing import Any, Callable, TypeVar
 
@@ -23,8 +24,8 @@ from bridge.v2.errors import V2StatusError
 T = TypeVar("T")
 CALLS, TEXTS = "calls", "texts"
 _BROADCAST = re.compile(r"/(calls|texts)/broadcasts/(\d+)")
-# The most broadcasts read when a whole list is needed: to filter VOICE from IVR (v2 cannot) and to
-# find a schedule by id (v2 has no schedule resource).
+# The most broadcasts read from one v2 list: a whole list, to filter VOICE from IVR (v2 cannot) and to
+# find a schedule by id (v2 has no schedule resource); a QueryBroadcasts window's head of each list.
 WHOLE_LIST = 10_000
 
 
@@ -106,49 +107,45 @@ def control_broadcast(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
 
 
 def query_broadcasts(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
-    """The window over the call broadcasts followed by the text broadcasts; Type picks lists."""
+    """v1.1 had one broadcast list: the window is cut from v2's call and text broadcast lists
+    merged newest first, reading from each list only the first FirstResult+MaxResults it may
+    need (at most WHOLE_LIST).  Type picks the lists; TotalResults is the sum of their counts."""
     if plan.match_nothing:
         return {"items": [], "totalCount": 0}
     offset, count = plan.paging["offset"], plan.paging["count"]
+    wanted = min(offset + count, WHOLE_LIST)
     types = set(plan.bridge.get("types") or ())
     voice, ivr = "CallBroadcast+sounds" in types, "CallBroadcast+dialplanXml" in types
-    want_calls, want_texts = not types or voice or ivr, not types or "TextBroadcast" in types
-    window = _Window(offset, count)
-    if want_calls:
-        calls_path = "/calls/broadcasts"
+    heads: list[list[dict[str, Any]]] = []
+    total = 0
+    if not types or voice or ivr:
         if voice != ivr:  # one of the two: v2 cannot filter on it, so the bridge keeps what matches
-            everything = _all(ex, calls_path, plan.query)
-            window.add([b for b in everything if bool(b.get("dialplanXml")) == ivr], None)
+            kept = [b for b in _all(ex, "/calls/broadcasts", plan.query) if bool(b.get("dialplanXml")) == ivr]
+            head, found = kept[:wanted], len(kept)
         else:
-            window.fetch(ex, calls_path, plan.query, CALLS)
-    if want_texts:
-        window.fetch(ex, "/texts/broadcasts", plan.query, TEXTS)
-    return {"items": window.items, "totalCount": window.total}
+            head, found = _head(ex, "/calls/broadcasts", plan.query, wanted)
+        heads.append(head)
+        total += found
+    if not types or "TextBroadcast" in types:
+        head, found = _head(ex, "/texts/broadcasts", plan.query, wanted)
+        heads.append([marked(b, TEXTS, "TextBroadcast") for b in head])
+        total += found
+    merged = list(heapq.merge(*heads, key=newest_first))
+    return {"items": merged[offset:offset + count], "totalCount": total}
 
 
-class _Window:
-    """FirstResult/MaxResults over lists laid end to end."""
+def newest_first(broadcast: dict[str, Any]) -> tuple[int, int]:
+    """The merge order: v2 gives a broadcast no creation time, so its latest change
+    (lastModified), then its id, both descending; each list keeps v2's own order."""
+    return -(broadcast.get("lastModified") or 0), -(broadcast.get("id") or 0)
 
-    def __init__(self, offset: int, count: int) -> None:
-        self.offset, self.count, self.items, self.total = offset, count, [], 0
 
-    def fetch(self, ex: Exchange, path: str, query: dict[str, Any], kind: str) -> None:
-        start = max(self.offset - self.total, 0)
-        wanted = self.count - len(self.items)
-        if wanted > 0:
-            page = ex.v2.fetch_range(path, authorization=ex.authorization, params=query, offset=start, count=wanted)
-            items, total = page.items, page.total_count
-        else:
-            items, total = [], int(_get(ex, path, {**query, "limit": 1, "offset": 0}).get("totalCount", 0))
-        self.add([marked(b, kind, "TextBroadcast") for b in items], total)
-
-    def add(self, items: list[dict[str, Any]], total: int | None) -> None:
-        """`items` already cut to this window (total given), or a whole list (total None)."""
-        if total is None:
-            start = max(self.offset - self.total, 0)
-            total, items = len(items), items[start:start + self.count - len(self.items)]
-        self.items += items
-        self.total += total
+def _head(ex: Exchange, path: str, query: dict[str, Any], wanted: int) -> tuple[list[dict[str, Any]], int]:
+    """The first `wanted` items of a v2 broadcast list, and its totalCount."""
+    if wanted == 0:  # MaxResults 0: only the count
+        return [], int(_get(ex, path, {**query, "limit": 1, "offset": 0}).get("totalCount", 0))
+    page = ex.v2.fetch_range(path, authorization=ex.authorization, params=query, offset=0, count=wanted)
+    return page.items, page.total_count
 
 
 def _all(ex: Exchange, path: str, query: dict[str, Any]) -> list[dict[str, Any]]:
