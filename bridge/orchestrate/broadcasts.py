@@ -14,7 +14,9 @@ import heapq
 import re
 from typing import Any, Callable, TypeVar
 
+from bridge.contract.variants import Contract
 from bridge.errors import BridgeFault, FaultCode, not_implemented
+from bridge.mappings import load
 from bridge.registry import V11Operation
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2_DEFINITION, V2Request
@@ -34,12 +36,17 @@ def on_kind(path: str, kind: str) -> str:
     return path.replace("/calls/", f"/{kind}/", 1)
 
 
-def broadcast_path(plan: V2Request, kind: str = CALLS) -> str:
-    """/{kind}/broadcasts/{id} of the broadcast the plan addresses."""
+def broadcast_id(plan: V2Request) -> str:
+    """The id of the broadcast the plan addresses (/calls/broadcasts/{id}...)."""
     match = _BROADCAST.match(plan.path)
     if match is None:
         raise ValueError(f"{plan.operation}: {plan.path} names no broadcast")
-    return f"/{kind}/broadcasts/{match.group(2)}"
+    return match.group(2)
+
+
+def broadcast_path(plan: V2Request, kind: str = CALLS) -> str:
+    """/{kind}/broadcasts/{id} of the broadcast the plan addresses."""
+    return f"/{kind}/broadcasts/{broadcast_id(plan)}"
 
 
 def first_found(attempt: Callable[[str], T]) -> tuple[str, T]:
@@ -71,7 +78,28 @@ def get_broadcast(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 
 def broadcast_stats(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
     kind, stats = first_found(lambda k: _get(ex, on_kind(plan.path, k), plan.query))
+    if kind == CALLS and ex.runtime.conv.contract is Contract.V2014:
+        stats = {**stats, **_counted_as_2014(ex, plan, stats)}
     return marked(stats, kind, "TextBroadcastStatsDto")
+
+
+def _counted_as_2014(ex: Exchange, plan: V2Request, stats: dict[str, Any]) -> dict[str, int]:
+    """The per-result counters with the calls the 2014 contract writes as their result added
+    (answeringMachineCount + SD calls, liveCount + ABANDONED: tables CallResultStat, CallResult),
+    which v2's stats count in no counter of their own: counted with GET /calls."""
+    tables = load().enums
+    later = tables["CallResult"].shown_as_2014()
+    interval = {"intervalBegin": plan.query.get("begin"), "intervalEnd": plan.query.get("end")}
+    counted: dict[str, int] = {}
+    for row in tables["CallResultStat"].values:
+        results = later.get(tables["CallResult"].to_v2().get(row.v1) or "", ())
+        if row.v2 is None or not results:
+            continue
+        found = _get(ex, "/calls", {"campaignId": broadcast_id(plan), "results": ",".join(results),
+                                    **{k: v for k, v in interval.items() if v is not None}, "limit": 1, "offset": 0})
+        counted[row.v2] = int(stats.get(row.v2) or 0) + int(found.get("totalCount") or 0)
+    return counted
+
 
 
 def broadcast_kind(plan: V2Request) -> str:
@@ -155,6 +183,13 @@ def _all(ex: Exchange, path: str, query: dict[str, Any]) -> list[dict[str, Any]]
 
 # ---- contact batches --------------------------------------------------------------------------
 
+def get_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    """The batch, its Remaining recounted (a batch does not say whether it holds calls or texts:
+    both are counted, one of the two is 0)."""
+    batch = _get(ex, plan.path, plan.query)
+    return {**batch, "remaining": sum(_waiting(ex, kind, batch) for kind in (CALLS, TEXTS))}
+
+
 def create_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
     kind, _ = first_found(lambda k: _get(ex, broadcast_path(plan, k)))
     return create_once(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, kind)),
@@ -162,7 +197,19 @@ def create_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 
 
 def query_batches(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
-    return first_found(lambda k: find(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, k))))[1]
+    kind, page = first_found(lambda k: find(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, k))))
+    return {**page, "items": [{**batch, "remaining": _waiting(ex, kind, batch)} for batch in page["items"]]}
+
+
+def _waiting(ex: Exchange, kind: str, batch: dict[str, Any]) -> int:
+    """ContactBatch/Remaining: the batch's calls or texts still to be dialled as a v1.1 client sees
+    them, every v2 state the 2014 contract writes READY (READY, CALLBACK, DISABLED: table
+    ActionState), counted by v2; v2's own `remaining` counts its READY state only."""
+    table = load().enums["ActionState"]
+    ready = table.to_v2()["READY"]
+    states = ",".join((ready, *table.shown_as_2014().get(ready, ())))
+    found = _get(ex, f"/{kind}", {"batchId": batch["id"], "states": states, "limit": 1, "offset": 0})
+    return int(found.get("totalCount") or 0)
 
 
 # ---- schedules: inside their broadcast in v2 ----------------------------------------------------

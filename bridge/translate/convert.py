@@ -512,15 +512,44 @@ def from_local_time_end(restriction: Any, conv: Conversions) -> str | None:
 
 
 def result_stats(table: EnumTable) -> ResponseConverter:
-    """Broadcast stats counters -> one ResultStat per result the table gives a counter
-    (v2 counts per final result only: Attempts and Actions both carry the count)."""
+    """Broadcast stats counters -> one ResultStat per result the table gives a counter that
+    counted something, as CallFire listed only the results that occurred (v2 counts per final
+    result only: Attempts and Actions both carry the count)."""
     counters = [(v.v1, v.v2) for v in table.values if v.v1 is not None and v.v2 is not None]
 
     def convert(stats: Any, conv: Conversions) -> list[dict[str, str]]:
         return [{"Result": result, "Attempts": str(int(stats[counter])), "Actions": str(int(stats[counter]))}
-                for result, counter in counters if stats.get(counter) is not None]
+                for result, counter in counters if stats.get(counter)]
 
     return convert
+
+
+def _counts(stats: Any, *names: str) -> list[int] | None:
+    """The named counters of a v2 stats object (0 when absent); None when it has none of them."""
+    if not any(stats.get(name) is not None for name in names):
+        return None
+    return [int(stats.get(name) or 0) for name in names]
+
+
+def finished_actions(stats: Any, conv: Conversions) -> str | None:
+    """CallBroadcastStats / TextBroadcastStatsDto -> ActionStatistics/Finished: every outbound
+    action no longer to be dialled, whatever its result (totalOutboundCount - remainingOutboundCount)."""
+    counts = _counts(stats, "totalOutboundCount", "remainingOutboundCount")
+    return None if counts is None else str(max(counts[0] - counts[1], 0))
+
+
+def unattempted_calls(stats: Any, conv: Conversions) -> str | None:
+    """CallBroadcastStats -> ActionStatistics/Unattempted: the calls still to dial that wait for no
+    redial (callsRemaining - callsAwaitingRedial; those are RetryWait)."""
+    counts = _counts(stats, "callsRemaining", "callsAwaitingRedial")
+    return None if counts is None else str(max(counts[0] - counts[1], 0))
+
+
+def texts_attempted(stats: Any, conv: Conversions) -> str | None:
+    """TextBroadcastStatsDto -> UsageStats Attempts and Actions: the texts that ended with a result
+    (sent, do-not-text, too big, error); v2 does not retry texts, so one attempt each."""
+    counts = _counts(stats, "sentCount", "doNotTextCount", "tooBigCount", "errorCount")
+    return None if counts is None else str(sum(counts))
 
 
 def enum_list_to_v1(table: EnumTable) -> ResponseConverter:
@@ -561,5 +590,8 @@ RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
     "local_time_begin": from_local_time_begin,
     "local_time_end": from_local_time_end,
     "base64": from_bytes,
+    "finished_actions": finished_actions,
+    "unattempted_calls": unattempted_calls,
+    "texts_attempted": texts_attempted,
 }
 ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1, "enum_list": enum_list_to_v1, "result_stats": result_stats}
