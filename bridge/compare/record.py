@@ -1,5 +1,5 @@
 """The shadow mode's record: recent outcomes and running counts, in one SQLite file shared by every
-gunicorn worker (WAL, one connection per thread and process, as bridge.store.idempotency does).
+gunicorn worker (bridge.store.sqlite: WAL, a connection per thread and process).
 
 Bounded: the last `keep` outcomes are kept, older ones deleted as new ones arrive; the counts
 (per operation and status, plus `dropped`) count everything since the record was reset, which
@@ -10,21 +10,18 @@ two answers differ, both answers up to BODY_LIMIT characters each (a longer one 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from os import PathLike
 from pathlib import Path
+from sqlite3 import Connection
 from typing import Any
 
 from bridge.compare.model import SAME, Answer, Difference, Explanation, Outcome
+from bridge.store.sqlite import Connections
 
-BUSY_TIMEOUT = 10.0
-BODY_LIMIT = 256 * 1024  # bytes of each answer kept with an outcome that is not `same`
+BODY_LIMIT = 256 * 1024  # characters of each answer kept with an outcome that is not `same`
 DROPPED = "dropped"  # the count of reads the queue had no room for
 
 _SCHEMA = """
@@ -68,36 +65,30 @@ class Counts:
 
 
 class ShadowRecord:
-    def __init__(self, path: str | os.PathLike, keep: int = 500) -> None:
+    def __init__(self, path: str | PathLike, keep: int = 500) -> None:
         self.path = Path(path)
         self.keep = keep
-        self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._connection()
-        db.execute("PRAGMA journal_mode=WAL")
-        with self._transaction() as db:
+        self._db = Connections(self.path, synchronous="NORMAL")  # a count lost in a power cut is no harm
+        with self._db.transaction() as db:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
             db.execute("INSERT OR IGNORE INTO shadow_meta VALUES ('started', ?)", (_now(),))
 
     def reset(self) -> None:
         """Forget every outcome and count: a new run (the serve command, before its workers start)."""
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             for table in ("shadow_outcomes", "shadow_counts", "shadow_meta"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("INSERT INTO shadow_meta VALUES ('started', ?)", (_now(),))
 
     def close(self) -> None:
         """Close this thread's connection (the serve command's, before gunicorn forks)."""
-        db = getattr(self._local, "connection", None)
-        if db is not None:
-            db.close()
-            del self._local.connection, self._local.pid
+        self._db.close()
 
     def add(self, outcome: Outcome, soap: str) -> None:
         """Store one outcome, count it, and delete the oldest beyond `keep`."""
         data = json.dumps(_kept(outcome), ensure_ascii=False)
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             db.execute("INSERT INTO shadow_outcomes (operation, status, soap, outcome) VALUES (?, ?, ?, ?)",
                        (outcome.operation, outcome.status, soap, data))
             _bump(db, outcome.operation, outcome.status, 1)
@@ -106,17 +97,17 @@ class ShadowRecord:
 
     def count(self, pending: Counter) -> None:
         """Add counts kept in memory meanwhile: {(operation, status): n} (reads dropped by a full queue)."""
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             for (operation, status), n in pending.items():
                 _bump(db, operation, status, n)
 
     def started(self) -> str:
-        row = self._connection().execute("SELECT value FROM shadow_meta WHERE name = 'started'").fetchone()
+        row = self._db.get().execute("SELECT value FROM shadow_meta WHERE name = 'started'").fetchone()
         return row[0] if row else ""
 
     def counts(self) -> Counts:
         counts = Counts()
-        for operation, status, n in self._connection().execute(
+        for operation, status, n in self._db.get().execute(
                 "SELECT operation, status, n FROM shadow_counts ORDER BY operation"):
             counts.by_operation.setdefault(operation, Counter())[status] = n
         return counts
@@ -133,33 +124,11 @@ class ShadowRecord:
             args.append(operation)
         sql = ("SELECT id, soap, outcome FROM shadow_outcomes" + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY id DESC" + (" LIMIT ?" if limit is not None else ""))
-        rows = self._connection().execute(sql, (*args, *(() if limit is None else (limit,)))).fetchall()
+        rows = self._db.get().execute(sql, (*args, *(() if limit is None else (limit,)))).fetchall()
         return [Stored(row_id, soap, outcome_from(json.loads(data))) for row_id, soap, data in rows]
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection; a new one after fork (a connection must not cross processes)."""
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=True)
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            db.execute("PRAGMA synchronous = NORMAL")  # a count lost in a power cut is no harm
-            local.connection, local.pid = db, os.getpid()
-        return local.connection
-
-
-def _bump(db: sqlite3.Connection, operation: str, status: str, n: int) -> None:
+def _bump(db: Connection, operation: str, status: str, n: int) -> None:
     db.execute("INSERT INTO shadow_counts VALUES (?, ?, ?) ON CONFLICT (operation, status) DO UPDATE SET n = n + ?",
                (operation, status, n, n))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
+from urllib.parse import urlencode
 
 from bridge.compare.model import DIFFERENT, ERROR, EXPECTED, SAME, Difference, Report
 from bridge.compare.record import DROPPED, Stored
@@ -55,7 +56,6 @@ class Filters:
 
     @property
     def query_string(self) -> str:
-        from urllib.parse import urlencode
         params = {**({"different": "1"} if self.different else {}), **({"op": self.operation} if self.operation else {})}
         return "?" + urlencode(params) if params else ""
 
