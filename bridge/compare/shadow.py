@@ -35,7 +35,6 @@ import httpx
 from lxml import etree
 
 from bridge.compare import compare_answers, rules
-from bridge.compare.diff import Rules
 from bridge.compare.model import ERROR, Answer, Outcome
 from bridge.compare.normalize import NotSoap
 from bridge.compare.record import DROPPED, ShadowRecord
@@ -110,15 +109,13 @@ class Shadow:
     """The queue, the sender threads and the record of one worker process."""
 
     def __init__(self, url: str, record: ShadowRecord, *, auth: tuple[str, str] | None = None,
-                 queue_size: int = 256, timeout: float = 5.0, compare_rules: Rules | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 queue_size: int = 256, timeout: float = 5.0) -> None:
         self.url = url.rstrip("/")
         self.record = record
         self.auth = auth
         self.timeout = timeout
-        self.rules = compare_rules or rules()
+        self.rules = rules()
         self.queue: queue.Queue[Read] = queue.Queue(maxsize=queue_size)
-        self._transport = transport
         self._pending: Counter = Counter()  # (operation, status) counted by request threads, not yet recorded
         self._lock = threading.Lock()
         self._senders: list[threading.Thread] = []
@@ -162,7 +159,7 @@ class Shadow:
                     thread.start()
 
     def _send_forever(self) -> None:
-        with httpx.Client(timeout=self.timeout, transport=self._transport) as client:
+        with httpx.Client(timeout=self.timeout) as client:
             while True:
                 try:
                     read = self.queue.get(timeout=IDLE_FLUSH)
