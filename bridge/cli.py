@@ -11,6 +11,7 @@ import time
 
 import httpx
 
+from bridge.compare import cli as compare_cli
 from bridge.config import SIM_CLOCKS, Settings
 from bridge.contract.variants import Contract
 
@@ -42,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
                             "https://www.callfire.com) and show how its answers differ at /compare")
     serve.add_argument("--shadow-auth", metavar="USER:PASS",
                        help="Basic credentials for the shadow side (default: each client's own)")
+    add_sim_parser(commands)
     add_mappings_parser(commands)
+    compare_cli.add_parser(commands)
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
     explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
@@ -55,7 +58,61 @@ def main(argv: list[str] | None = None) -> int:
         return run_mappings(args)
     if args.command == "explain":
         return run_explain(args)
+    if args.command == "compare":
+        return compare_cli.run(args)
+    if args.command == "sim":
+        return run_sim(args, parser)
     return run_serve(args)
+
+
+V2_SIM_PORT, LEGACY_SIM_PORT = 8765, 8766
+
+
+def add_sim_parser(commands: argparse._SubParsersAction) -> None:
+    sim = commands.add_parser("sim", help="serve a simulator: CallFire v2 (as python -m bridge.sim), or with "
+                                          "--legacy CallFire's own v1.1 SOAP service (reads, from the same seed)")
+    sim.add_argument("--legacy", action="store_true",
+                     help="the v1.1 SOAP legacy simulator, to compare the bridge with (bridge/legacy/README.md)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, help=f"default {V2_SIM_PORT} (v2), {LEGACY_SIM_PORT} (--legacy)")
+    sim.add_argument("--credentials", help="user:pass,user2:pass2 (default: any Basic credentials work)")
+    sim.add_argument("--sim-clock", choices=SIM_CLOCKS, help="v2 only: live (default) or frozen")
+    sim.add_argument("--sim-speed", type=float, metavar="N", help="v2 only: a live clock runs N times as fast")
+    sim.add_argument("--time-zone", help="--legacy only: IANA zone of the dateTimes written, and of input "
+                                         "dateTimes without an offset (default UTC)")
+
+
+def run_sim(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from bridge.sim.serve import parse_credentials
+    try:
+        credentials = parse_credentials(args.credentials)
+    except ValueError as exc:
+        parser.error(str(exc))
+    port = args.port if args.port is not None else LEGACY_SIM_PORT if args.legacy else V2_SIM_PORT
+    if args.legacy:
+        if args.sim_clock or args.sim_speed:
+            parser.error("--sim-clock and --sim-speed are for the v2 simulator; the legacy one serves the seed as is")
+        try:
+            ZoneInfo(args.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            parser.error(f"--time-zone: unknown IANA zone {args.time_zone!r}")
+        from bridge.legacy import serve as serve_legacy
+        serve_legacy(args.host, port, credentials, args.time_zone or "UTC")
+        return 0
+    if args.time_zone:
+        parser.error("--time-zone is for the legacy simulator (--legacy)")
+    from bridge.sim.clock import SimClock
+    from bridge.sim.serve import serve as serve_sim
+    # As python -m bridge.sim: flags win over CALLFIRE_BRIDGE_SIM_* variables.
+    settings = Settings.from_env(sim_clock=args.sim_clock, sim_speed=args.sim_speed)
+    try:
+        clock = SimClock(settings.sim_clock, settings.sim_speed)
+    except ValueError as exc:
+        parser.error(str(exc))
+    serve_sim(args.host, port, credentials, clock)
+    return 0
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -218,6 +218,16 @@ def _getter(spec: str) -> Callable[[dict[str, Any]], Any]:
     return get
 
 
+def v2_value(spec: str, obj: Any) -> Any:
+    """The value a row's `v2` path reads from a v2 object (for tools that check one row at a time)."""
+    return _getter(spec)(obj)
+
+
+def response_converter(spec: str) -> Callable[[Any, Conversions], Any]:
+    """The converter a response row's `convert` names, as the writers below run it."""
+    return _converter(spec, load(), RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
+
+
 @cache
 def entity_writer(entity: str) -> EntityWriter:
     """A v2 object -> v1.1 element dict, compiled from entities.yaml."""
