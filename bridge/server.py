@@ -8,7 +8,7 @@
     GET|POST /mappings/explain             the explain form (HTML)
     GET  /mappings/static/{file}           the pages' CSS and JavaScript
     GET  /compare                          shadow mode's differences (serve --shadow URL)
-    GET  /compare/report.{json,xml}        ... exported as JSON and JUnit XML
+    GET  /compare/report.{json,xml,html}   ... exported as JSON, JUnit XML and the HTML report
     GET  /health                           liveness (and which upstream is in use)
 """
 from __future__ import annotations

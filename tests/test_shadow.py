@@ -98,6 +98,9 @@ def test_different_only_and_the_exports(shadowed: Shadowed, login: str) -> None:
     everything = httpx.get(shadowed.bridge.base_url + "/compare/report.json").json()
     assert "GetContactHistory" in everything["operations"]
 
+    html = httpx.get(shadowed.bridge.base_url + "/compare/report.html", params={"different": "1"})
+    assert html.headers["content-type"].startswith("text/html") and "Call/State" in html.text
+
     junit = lxml.etree.fromstring(httpx.get(shadowed.bridge.base_url + "/compare/report.xml").content)
     get_call = junit.find("testsuite[@name='GetCall']")
     assert int(get_call.get("failures")) >= 1

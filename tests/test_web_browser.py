@@ -237,6 +237,9 @@ def test_compare_page_shows_what_shadow_mode_found_and_filters_it(browser: Brows
     expect(tab.locator("article[data-status=different]").first).to_be_visible()
     export = tab.request.get(tab.locator("#ui-export-json").get_attribute("href"))
     assert {o["status"] for o in export.json()["outcomes"]} == {"different"}
+    tab.locator("#ui-export-html").click()  # compare's self-contained report, under its own CSP
+    expect(tab.locator("body")).to_contain_text("Call/State")
+    assert "system-ui" in tab.evaluate("getComputedStyle(document.body).fontFamily")  # its inline CSS applies
     context.close()
     assert problems == []
 

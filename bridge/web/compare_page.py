@@ -2,8 +2,9 @@
 
     GET /compare                        counters, pass rates per operation, the recent outcomes and
                                         their differences; ?different=1 and ?op=Operation narrow them
-    GET /compare/report.json, .xml      the kept outcomes as `callfire-bridge compare` writes them
-                                        (JSON, JUnit XML; bridge.compare.reports), the same filters
+    GET /compare/report.{json,xml,html} the kept outcomes as `callfire-bridge compare` writes them
+                                        (JSON, JUnit XML: bridge.compare.reports; the self-contained
+                                        HTML report: bridge.compare.html), with the page's filters
 
 The record is shared by every worker (bridge.compare.record), so any worker serves the same page.
 Plain HTML: the filters are a GET form; nothing needs JavaScript.
@@ -15,14 +16,16 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlencode
 
+from bridge.compare.html import to_html
 from bridge.compare.model import DIFFERENT, ERROR, EXPECTED, SAME, Difference, Report
 from bridge.compare.record import DROPPED, Stored
 from bridge.compare.reports import to_json, to_junit
 from bridge.compare.shadow import Shadow
-from bridge.web.respond import StartResponse, html, not_allowed, query, root, send
+from bridge.web.respond import REPORT_POLICY, StartResponse, html, not_allowed, query, root, send
 
 SHOWN = 100  # outcomes on the page; the exports carry every kept one
-EXPORTS = {"json": ("application/json", to_json), "xml": ("application/xml; charset=utf-8", to_junit)}
+EXPORTS = {"json": ("application/json", to_json), "xml": ("application/xml; charset=utf-8", to_junit),
+           "html": ("text/html; charset=utf-8", to_html)}
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def compare_report(environ: dict[str, Any], start_response: StartResponse, shado
     content_type, render = EXPORTS[file_type]
     body = render(report_of(stored, shadow, bridge_url)).encode()
     return send(start_response, "200 OK", content_type, body,
-                [("Content-Disposition", f'inline; filename="shadow-report.{file_type}"')])
+                [("Content-Disposition", f'inline; filename="shadow-report.{file_type}"')], policy=REPORT_POLICY)
 
 
 def report_of(stored: list[Stored], shadow: Shadow, bridge_url: str) -> Report:
