@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import signal
 import statistics
 import subprocess
@@ -131,8 +132,10 @@ def main() -> None:
             clients = {name: httpx.Client(base_url=url, auth=AUTH, headers={"Content-Type": "application/soap+xml"})
                        for name, url in bridges.items()}
             samples: dict[str, list[float]] = {name: [] for name in bridges}
+            order = list(clients.items())
             for round_ in range(args.rounds + WARMUP):
-                for name, client in clients.items():  # interleaved, so drift hits every side alike
+                random.shuffle(order)  # interleaved in a new order each round: drift and position hit every side alike
+                for name, client in order:
                     started = time.perf_counter()
                     client.post("/api/1.1/soap12/call", content=GET_CALL).raise_for_status()
                     if round_ >= WARMUP:

@@ -228,3 +228,13 @@ def test_the_record_keeps_the_last_outcomes_and_counts_them_all(tmp_path: Path) 
     assert record.recent(statuses=(SAME,))[0].outcome.candidate.body == ""  # a same answer is not kept
     record.reset()
     assert record.recent() == [] and record.counts().totals() == {}
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--shadow", "www.callfire.com"], "--shadow: a v1.1 service's base URL"),
+    (["--shadow", "https://www.callfire.com", "--shadow-auth", "login-without-password"], "--shadow-auth: USER:PASS"),
+])
+def test_serve_refuses_shadow_settings_it_cannot_use(options: list[str], message: str, tmp_path: Path) -> None:
+    from bridge.cli import main
+    with pytest.raises(SystemExit, match=message):
+        main(["serve", "--store", str(tmp_path / "store.sqlite3"), *options])
