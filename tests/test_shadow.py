@@ -173,6 +173,28 @@ def dead_shadow(tmp_path: Path, contract_checker: ContractChecker) -> Iterator[t
         yield client, bridge
 
 
+def test_shadowing_the_legacy_simulator_the_reads_agree(tmp_path: Path, contract_checker: ContractChecker,
+                                                        login: str) -> None:
+    """`sim --legacy`, the independent v1.1 stand-in for CallFire, as the shadow side: same seed, same answers."""
+    from bridge.legacy import start_in_thread
+    from bridge.sim.app import create_app as create_sim
+    from bridge.wsgi import create_app as create_bridge
+    legacy = start_in_thread(port=0)
+    try:
+        settings = Settings(store_path=tmp_path / "store.sqlite3", shadow=legacy.base_url)
+        bridge = create_bridge(settings, upstream="http://sim/v2", transport=httpx.WSGITransport(app=create_sim()))
+        with httpx.Client(transport=httpx.WSGITransport(app=ContractCheck(bridge, contract_checker)),
+                          base_url="http://bridge") as client:
+            for operation in ("GetCall", "QueryCalls"):
+                answer = client.post("/api/1.1/soap12/call", content=EXAMPLES[operation].encode(),
+                                     headers={**SOAP12, "Authorization": basic(login)})
+                assert answer.status_code == 200
+            wait_for(lambda: len(bridge.shadow.record.recent()) == 2, "both reads compared")
+    finally:
+        legacy.stop()
+    assert bridge.shadow.record.counts().by_operation == {"GetCall": {SAME: 1}, "QueryCalls": {SAME: 1}}
+
+
 def get_call(client: httpx.Client, login: str) -> httpx.Response:
     return client.post("/api/1.1/soap12/call", content=EXAMPLES["GetCall"].encode(),
                        headers={**SOAP12, "Authorization": basic(login)})
