@@ -16,7 +16,7 @@ PORT   ?= 8080
 SERVE_ARGS ?=
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: setup system-deps node-deps serve test bench wsdl clean
+.PHONY: setup system-deps node-deps serve test bench compare wsdl clean
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	@[ -n "$(PY_VERSION)" ] || { echo "error: the bridge needs Python 3.11, 3.12 or 3.13 and" \
@@ -56,6 +56,10 @@ test: setup system-deps node-deps
 
 bench: setup
 	$(PY) bench/bench_bridge.py
+
+# The legacy v1.1 simulator against the bridge over every served read; the report: var/compare/report.html
+compare: setup
+	$(PY) -m bridge.compare.demo
 
 # Regenerate the WSDL files from wsdl/operations.yaml.
 wsdl: setup

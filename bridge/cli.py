@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="v1.1 contract served and written: 2014 (CallFire's May 2014 WSDL, the default) "
                             "or live (plus the fields and values CallFire added later)")
     serve.add_argument("--store", help="SQLite file of the RequestId store")
+    serve.add_argument("--max-sound-bytes", type=int, metavar="N",
+                       help="largest sound or recording carried, in bytes (default 10485760: 10 MiB)")
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
     serve.add_argument("--sim-clock", choices=SIM_CLOCKS,
                        help="simulator time: live (wall clock, the default) or frozen (moves only on /__sim/advance)")
@@ -168,7 +170,8 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(upstream=args.upstream, external_base_url=args.external_base_url,
                                  time_zone=args.time_zone, store_path=args.store, contract=args.contract,
                                  sim_credentials=args.sim_credentials, sim_clock=args.sim_clock,
-                                 sim_speed=args.sim_speed, shadow=args.shadow, shadow_auth=args.shadow_auth)
+                                 sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes,
+                                 shadow=args.shadow, shadow_auth=args.shadow_auth)
     if settings.shadow:
         check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
@@ -176,6 +179,7 @@ def run_serve(args: argparse.Namespace) -> int:
     os.environ["CALLFIRE_BRIDGE_UPSTREAM"] = upstream
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
                         ("STORE_PATH", str(settings.store_path)), ("CONTRACT", settings.contract),
+                        ("MAX_SOUND_BYTES", str(settings.max_sound_bytes)),
                         ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value

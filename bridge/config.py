@@ -40,6 +40,9 @@ class Settings:
     v2_retries: int = 2
     v2_page_size: int = 100
     v2_concurrency: int = 4
+    # The largest sound or recording the bridge carries, in bytes: a CreateSound upload over it is
+    # refused before anything is sent, a download over it is cut off (each costs a few copies in memory).
+    max_sound_bytes: int = 10 * 1024 * 1024
     # Simulator: "user:pass,user2:pass2" restricts accounts; None accepts any Basic credentials.
     sim_credentials: str | None = None
     # Simulator time: "live" (wall clock, calls progress on their own) or "frozen" (moves only on

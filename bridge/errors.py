@@ -11,7 +11,7 @@ from __future__ import annotations
 from bridge.faults import FaultCode, FaultRule
 from bridge.mappings import load
 from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
-                              V2TimeoutError)
+                              V2TimeoutError, V2TooLarge)
 
 __all__ = ["CLIENT_SIDE", "BridgeFault", "FaultCode", "bad_request", "fault_for", "not_implemented",
            "request_fault"]
@@ -74,6 +74,8 @@ def fault_for(error: V2Error) -> BridgeFault:
             rule = table.transport["connect_error"]
         case V2BadResponse():
             rule = table.transport["bad_json"]
+        case V2TooLarge():
+            rule = table.transport["too_large"]
         case V2AuthorizationError():
             # Credentials that cannot be sent are refused as missing ones are.
             rule = table.request["no_credentials"]

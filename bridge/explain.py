@@ -23,6 +23,7 @@ from bridge.runtime import Runtime
 from bridge.soap.app import SoapEndpoint
 from bridge.soap.envelope import SoapVersion
 from bridge.soap.service import EXPLAIN_KEY, RUNTIME_KEY
+from bridge.translate.convert import Upload
 from bridge.translate.engine import V2Request
 
 ENVELOPES = (SoapVersion.SOAP11.namespace, SoapVersion.SOAP12.namespace)
@@ -37,6 +38,7 @@ class HttpCall:
     path: str
     query: list[tuple[str, str]]
     json: Any = None
+    form: dict[str, Any] | None = None  # multipart fields; a file as {filename, content_type, size}
 
     def url(self, base: str) -> str:
         from urllib.parse import urlencode
@@ -51,6 +53,10 @@ class HttpCall:
         if self.json is not None:
             parts += ["-H", shlex.quote("Content-Type: application/json"),
                       "-d", shlex.quote(json.dumps(self.json, separators=(",", ":")))]
+        for name, value in (self.form or {}).items():
+            field = (f"{name}=@{value['filename']};type={value['content_type']}" if isinstance(value, dict)
+                     else f"{name}={value}")
+            parts += ["-F", shlex.quote(field)]
         return " ".join(parts)
 
     def httpx_code(self) -> str:
@@ -59,6 +65,13 @@ class HttpCall:
             args.append(f"params={self.query!r}")
         if self.json is not None:
             args.append(f"json={pprint.pformat(self.json, sort_dicts=False)}")
+        if self.form is not None:
+            files = {n: (v["filename"], f"open({v['filename']!r}, 'rb')", v["content_type"])
+                     for n, v in self.form.items() if isinstance(v, dict)}
+            data = {n: v for n, v in self.form.items() if not isinstance(v, dict)}
+            if data:
+                args.append(f"data={data!r}")
+            args.append("files={" + ", ".join(f"{n!r}: ({f!r}, {o}, {t!r})" for n, (f, o, t) in files.items()) + "}")
         return f"response = client.{self.method.lower()}({', '.join(args)})"
 
 
@@ -80,6 +93,7 @@ class Explanation:
     def as_dict(self, base: str) -> dict[str, Any]:
         return {"operation": self.operation, "lossy": self.lossy, "notes": self.notes, "answer": self.answer,
                 "requests": [{"method": c.method, "path": c.path, "query": c.query, "json": c.json,
+                              **({"form": c.form} if c.form is not None else {}),
                               "url": c.url(base), "curl": c.curl(base)} for c in self.calls],
                 "python": self.python(base)}
 
@@ -159,9 +173,12 @@ def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = N
     explanation = Explanation(plan.operation, [], list(plan.lossy),
                               answer=answer_losses(plan.operation, runtime.conv.contract))
     for request in requests:
+        path, query = request.url.path.removeprefix(base_path), list(request.url.params.multi_items())
+        if request.headers.get("Content-Type", "").startswith("multipart/form-data"):
+            explanation.calls.append(HttpCall(request.method, path, query, form=form_of(plan)))
+            continue
         body = jsonlib.loads(request.content) if request.content else None
-        explanation.calls.append(HttpCall(request.method, request.url.path.removeprefix(base_path),
-                                          list(request.url.params.multi_items()), body))
+        explanation.calls.append(HttpCall(request.method, path, query, body))
     if plan.match_nothing:
         explanation.notes.append("No v2 request: every value of a filter has no v2 counterpart, so the "
                                  "bridge answers an empty result (see the lossy notes).")
@@ -177,6 +194,12 @@ def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = N
     if plan.bridge.get("scrub_duplicates"):
         explanation.notes.append("ScrubBroadcastDuplicates: repeated numbers were removed from recipients.")
     return explanation
+
+
+def form_of(plan: V2Request) -> dict[str, Any]:
+    """A multipart plan's fields as explain shows them: a file by its name, type and size."""
+    return {name: {"filename": v.filename, "content_type": v.content_type, "size": len(v.content)}
+            if isinstance(v, Upload) else v for name, v in (plan.body or {}).items()}
 
 
 def answer_losses(operation: str, contract: Contract) -> list[str]:
@@ -213,6 +236,8 @@ def render_text(explanation: Explanation, base: str) -> str:
         lines += ["", f"[{number}] {call.method} {call.url(base)}"]
         if call.json is not None:
             lines.append(json.dumps(call.json, indent=2))
+        if call.form is not None:
+            lines.append("multipart/form-data: " + json.dumps(call.form))
         lines.append(call.curl(base))
     if explanation.calls:
         lines += ["", "# Python (httpx)", explanation.python(base)]

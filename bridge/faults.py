@@ -25,7 +25,7 @@ class FaultCode(StrEnum):
 
 
 # The transport conditions bridge.errors.fault_for maps; the table must name each.
-TRANSPORT_CONDITIONS = frozenset({"timeout", "connect_error", "bad_json"})
+TRANSPORT_CONDITIONS = frozenset({"timeout", "connect_error", "bad_json", "too_large"})
 
 
 @dataclass(frozen=True)

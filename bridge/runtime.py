@@ -36,7 +36,7 @@ class Runtime:
         client = V2Client(upstream, transport=transport, timeout=settings.v2_timeout,
                           retries=settings.v2_retries, page_size=settings.v2_page_size,
                           concurrency=settings.v2_concurrency)
-        conv = Conversions(settings.zone, load().enums, Contract(settings.contract))
+        conv = Conversions(settings.zone, load().enums, Contract(settings.contract), settings.max_sound_bytes)
         return cls(settings, client, conv, upstream)
 
     def dry_run_copy(self, transport: httpx.BaseTransport) -> "Runtime":

@@ -301,3 +301,14 @@ def test_junit_report_has_a_failure_per_unexplained_request(live, tmp_path: Path
     assert failures == {(o["operation"], o["name"]) for o in report["outcomes"] if o["status"] == "different"}
     assert ("QueryCalls", "batch 1301") in failures
     assert sum(int(s.get("tests")) for s in suites.iter("testsuite")) == len(load(SERVED_READS))
+
+
+def test_an_element_v2_has_no_value_for_is_expected_when_the_bridge_leaves_it_out() -> None:
+    def broadcast(created: str) -> bytes:
+        return envelope(f'<d:Broadcast xmlns:d="{DATA}" id="101"><d:Name>x</d:Name><d:Status>FINISHED</d:Status>'
+                        f'<d:LastModified>2026-09-08T16:00:00Z</d:LastModified><d:Type>VOICE</d:Type>'
+                        f'<d:VoiceBroadcastConfig id="101">{created}<d:FromNumber>12135551189</d:FromNumber>'
+                        f"</d:VoiceBroadcastConfig></d:Broadcast>")
+    [found] = differences(broadcast("<d:Created>2026-09-01T00:00:00Z</d:Created>"), broadcast(""), "GetBroadcast")
+    assert (found.kind, found.path) == (MISSING, "Broadcast/VoiceBroadcastConfig[@id=101]/Created")
+    assert found.explanation is not None and "no creation time" in found.explanation.note

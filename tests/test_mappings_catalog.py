@@ -16,6 +16,8 @@ from bridge.reference.export import REGENERATE, to_csv, to_json, to_markdown
 
 TABLES = load()
 CATALOG = catalog()
+# CallService's sounds and recordings (mappings/call.yaml), after SendCall
+SOUND_OPERATIONS = ["CreateSound", "QuerySoundMeta", "GetSoundMeta", "GetSoundData", "GetRecordingData"]
 BROADCAST_OPERATIONS = ["CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "UpdateBroadcast", "GetBroadcastStats",
                         "ControlBroadcast", "CreateContactBatch", "QueryContactBatches", "GetContactBatch",
                         "ControlContactBatch", "CreateBroadcastSchedule", "QueryBroadcastSchedule",
@@ -53,7 +55,7 @@ def test_ids_are_stable_names_of_the_row() -> None:
 
 def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     ops = {op.name: op for op in CATALOG.operations}
-    assert list(ops) == ["QueryCalls", "GetCall", "SendCall", "GetContactHistory", *BROADCAST_OPERATIONS]
+    assert list(ops) == ["QueryCalls", "GetCall", "SendCall", *SOUND_OPERATIONS, "GetContactHistory", *BROADCAST_OPERATIONS]
     assert ops["QueryCalls"].endpoints == ("GET /calls",)
     assert ops["SendCall"].endpoints == ("POST /calls/broadcasts?start=true",)
     assert ops["GetContactHistory"].entities[:1] == ("Call",) and "TextRecord" in ops["GetContactHistory"].entities
@@ -70,7 +72,8 @@ def test_entries_know_the_operations_that_carry_them() -> None:
     assert CATALOG.entry("callrecord-response-result").operations == ("QueryCalls", "GetCall", "GetContactHistory")
     assert CATALOG.entry("textrecord-response-result").operations == ("GetContactHistory",)
     assert CATALOG.entry("voice-male1").operations == (
-        "SendCall", "CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "UpdateBroadcast")
+        "SendCall", "CreateSound", "CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "UpdateBroadcast")
+    assert CATALOG.entry("soundstatus-v2-recording").operations == ("QuerySoundMeta", "GetSoundMeta")
     assert CATALOG.entry("broadcaststatus-running").operations == ("QueryBroadcasts", "GetBroadcast")
 
 

@@ -51,12 +51,14 @@ def test_list_shows_each_operation_and_its_v2_endpoint() -> None:
 
 def test_list_json_for_scripts() -> None:
     operations = json.loads(ok("list", "--json"))["operations"]
-    assert [(op["name"], op["endpoints"]) for op in operations][:4] == [
+    assert [(op["name"], op["endpoints"]) for op in operations][:3] == [
         ("QueryCalls", ["GET /calls"]), ("GetCall", ["GET /calls/{id}"]),
-        ("SendCall", ["POST /calls/broadcasts?start=true"]), ("GetContactHistory", ["GET /contacts/{id}/history"])]
-    assert ("GetBroadcast", ["GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}"]) in [
-        (op["name"], op["endpoints"]) for op in operations]
-    assert len(operations) == 18
+        ("SendCall", ["POST /calls/broadcasts?start=true"])]
+    listed = [(op["name"], op["endpoints"]) for op in operations]
+    assert ("GetContactHistory", ["GET /contacts/{id}/history"]) in listed
+    assert ("GetBroadcast", ["GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}"]) in listed
+    assert ("GetSoundData", ["GET /campaigns/sounds/{id}.mp3", "GET /campaigns/sounds/{id}.wav"]) in listed
+    assert len(operations) == 23
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:

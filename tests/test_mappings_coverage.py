@@ -30,7 +30,9 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   # BroadcastService (mappings/broadcast.yaml)
                   "TextBroadcast", "CallBroadcastPage", "TextBroadcastPage", "TextBroadcastCreateResponse",
                   "CallBroadcastStats", "TextBroadcastStatsDto", "Batch", "BatchRequest", "BatchPage",
-                  "Schedule", "LocalDate", "LocalTime")
+                  "Schedule", "LocalDate", "LocalTime",
+                  # CallService sounds (mappings/call.yaml)
+                  "CampaignSound", "CampaignSoundPage", "TextToSpeech", "CallCreateSound")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
@@ -385,8 +387,11 @@ def request_target(operation: str, target: str, reached: set, params: set) -> bo
     if kind in ("query", "path"):
         params.add((operation, rest))
         return rest in parameters(operation)
-    if kind == "body":
-        return bool(walk_any(body_definitions(operation), rest, reached))
+    if kind == "body":  # a JSON body's field, or a multipart endpoint's form field
+        form = {n for n, p in parameters(operation).items() if p["in"] == "formData"}
+        if rest in form:
+            params.add((operation, rest))
+        return bool(walk_any(body_definitions(operation), rest, reached)) or rest in form
     return kind in ("paging", "bridge") or target == "-"
 
 
@@ -447,9 +452,9 @@ def test_every_field_of_a_touched_v2_definition_is_mapped_or_v2_only(name: str) 
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_every_query_and_path_parameter_is_mapped_or_v2_only(operation: str) -> None:
+def test_every_query_path_and_form_parameter_is_mapped_or_v2_only(operation: str) -> None:
     _, params = v2_reached()
-    wanted = {n for n, p in parameters(operation).items() if p["in"] in ("query", "path")}
+    wanted = {n for n, p in parameters(operation).items() if p["in"] in ("query", "path", "formData")}
     assert wanted - {p for op, p in params if op == operation} == set()
 
 
@@ -457,7 +462,9 @@ def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
     assert {d for op in OPERATIONS for d in response_definitions(op)} == {
         "CallPage", "Call", "ResourceId", "ContactHistory", "CallBroadcast", "TextBroadcast", "CallBroadcastPage",
         "TextBroadcastPage", "TextBroadcastCreateResponse", "CallBroadcastStats", "TextBroadcastStatsDto", "Batch",
-        "BatchPage"}
+        "BatchPage",
+        # sounds: GetSoundData and GetRecordingData answer audio (the spec's StreamingOutput, InputStream)
+        "CampaignSound", "CampaignSoundPage", "StreamingOutput", "InputStream"}
     assert body_definition("SendCall") == "CallBroadcast"
     assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
 

@@ -8,6 +8,7 @@ import requests
 import zeep
 
 from bridge.registry import registry
+from bridge.sim import audio
 
 # One valid request per served operation, on the simulator's seed data (broadcast 327 and its
 # batch 331, text broadcast 610, broadcast 101's schedule 701).  A new served operation
@@ -35,6 +36,12 @@ SAMPLES: dict[str, dict] = {
     "QueryBroadcastSchedule": {"BroadcastId": 101},
     "GetBroadcastSchedule": {"Id": 701},
     "DeleteBroadcastSchedule": {"Id": 701},
+    # CallService sounds (seeded sounds 1-50, recording 3001 of call 10120)
+    "CreateSound": {"Name": "zeep", "Data": audio.wav_tone(0.5, 440)},
+    "QuerySoundMeta": {"MaxResults": 5},
+    "GetSoundMeta": {"Id": 9},
+    "GetSoundData": {"Id": 9, "Format": "WAV"},
+    "GetRecordingData": {"RecordingId": 3001},
 }
 SERVED = [op for op in registry().served()]
 

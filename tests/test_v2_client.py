@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from bridge.v2.client import MAX_RETRY_AFTER, Page, V2Client, encode_params
 from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
-                              V2TimeoutError)
+                              V2TimeoutError, V2TooLarge)
 
 PASSWORD = "s3cr3t-Pa55"
 AUTH = "Basic " + base64.b64encode(f"acct-user:{PASSWORD}".encode()).decode()
@@ -501,3 +501,47 @@ def test_request_log_has_method_path_status_and_param_names(caplog):
     (line,) = [r.getMessage() for r in caplog.records if r.name == "bridge.v2.client"]
     assert line.startswith("v2 GET /calls params=[toNumber,limit] -> 200 in ")
     assert line.endswith(" ms")
+
+
+# ---- binary answers and uploads (sounds, recordings) ----------------------------------------
+
+def test_get_bytes_reads_audio_and_refuses_more_than_the_limit() -> None:
+    audio = bytes(range(256)) * 40
+    client, _ = make_client(Recorder(httpx.Response(200, content=audio, headers={"Content-Type": "audio/mpeg"})))
+    assert client.get_bytes("/campaigns/sounds/9.mp3", authorization=AUTH, max_bytes=len(audio)) == audio
+    too_large = error_of(lambda: client.get_bytes("/campaigns/sounds/9.mp3", authorization=AUTH,
+                                                  max_bytes=len(audio) - 1), V2TooLarge)
+    assert f"more than {len(audio) - 1} bytes" in too_large.message
+
+
+def test_get_bytes_stops_a_stream_without_length_at_the_limit() -> None:
+    chunks: list[bytes] = []
+
+    def endless() -> object:
+        while True:
+            chunks.append(b"x" * 1000)
+            yield chunks[-1]
+
+    client, _ = make_client(Recorder(lambda request: httpx.Response(200, content=endless())))
+    error_of(lambda: client.get_bytes("/calls/recordings/1.mp3", authorization=AUTH, max_bytes=5000), V2TooLarge)
+    assert len(chunks) == 6  # read one chunk past the limit, no more
+
+
+def test_get_bytes_errors_are_v2_errors_and_retried_like_gets() -> None:
+    missing = {"httpStatusCode": 404, "message": "sound 7 not found"}
+    client, sleeps = make_client(Recorder(httpx.Response(503), httpx.Response(404, json=missing)))
+    error = error_of(lambda: client.get_bytes("/campaigns/sounds/7.wav", authorization=AUTH, max_bytes=10), V2StatusError)
+    assert error.status == 404 and "sound 7 not found" in error.message and len(sleeps) == 1
+
+
+def test_post_multipart_sends_fields_and_the_file() -> None:
+    recorder = Recorder(httpx.Response(200, json={"id": 51}))
+    client, _ = make_client(recorder)
+    created = client.post_multipart("/campaigns/sounds/files", authorization=AUTH, fields={"name": "Hello"},
+                                    files={"file": ("sound.wav", b"RIFF....WAVE", "audio/wav")})
+    assert created == {"id": 51}
+    sent = recorder.requests[0]
+    assert sent.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    body = sent.read()
+    assert b'name="name"\r\n\r\nHello' in body and b'filename="sound.wav"' in body and b"RIFF....WAVE" in body
+    assert sent.headers["Authorization"] == AUTH

@@ -110,9 +110,13 @@ def _html(report) -> str:
 
 
 def _v2_enricher(candidate: Target, client: httpx.Client):
-    from bridge.compare.v2view import v2_view
+    from bridge.compare.v2view import V2ViewError, v2_view
 
     def enrich(request: Request, outcome: Outcome) -> None:
-        outcome.v2_view = v2_view(outcome.operation, request.envelope("1.2"), outcome.candidate.body.encode(),
-                                  bridge_url=candidate.url, auth=candidate.auth, client=client)
+        try:
+            outcome.v2_view = v2_view(outcome.operation, outcome.request.encode(), outcome.candidate.body.encode(),
+                                      bridge_url=candidate.url, auth=candidate.auth, client=client)
+        except V2ViewError as exc:  # the comparison itself stands; the view says why it is missing
+            outcome.v2_view = [{"v1": "", "value": None, "v2": "", "v2_value": None, "converted": None,
+                                "agrees": None, "why": f"no v1.1 <-> v2 view: {exc}", "row": None}]
     return enrich

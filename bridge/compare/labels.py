@@ -4,6 +4,8 @@ A difference is labelled expected only when a row says exactly this will happen,
 field is merely lossy in general (that would hide a wrong mapping in a lossy field):
 - an element CallFire added after the 2014 contract (a `contract: live` row) that one side writes and
   the other, serving the 2014 contract, leaves out;
+- an optional element v2 has no value for (a `v2: "-"` row), which a v1.1 server wrote and the bridge
+  cannot (a broadcast config's Created);
 - a lossy row's `default` written on one side (FromNumber `UNKNOWN` where v2 has no number);
 - an enum value CallFire added after 2014 on one side and the row's `v1_2014` on the other
   (`SD` against `AM`), or the table's `unknown_v2_2014` for a value the tables do not know;
@@ -100,6 +102,8 @@ def _by_row(field_row: FieldRow, d: Difference, tables: MappingSet) -> Explanati
     note = row.get("note", "")
     if d.kind in (MISSING, EXTRA) and row.get("contract") == "live":
         return Explanation(source, name, note or "not in the 2014 contract", field_row.entry_id)
+    if d.kind in (MISSING, EXTRA) and row.get("v2") == "-" and "default" not in row:
+        return Explanation(source, name, note or "v2 has nothing for it", field_row.entry_id)
     if d.kind != VALUE:
         return None
     if row.get("fate") == "lossy" and "default" in row and str(row["default"]) in (d.primary, d.candidate):

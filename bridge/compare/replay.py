@@ -46,7 +46,7 @@ class Options:
     allow_writes: bool = False
     noise: bool = False
     timeout: float = 60.0
-    # called with (request, outcome, primary_target, candidate_target) after each comparison: the v1.1<->v2 view
+    # called with (request, outcome) after each comparison that got two answers: the v1.1 <-> v2 view
     enrich: Callable[[Request, Outcome], None] | None = None
 
 

@@ -74,9 +74,8 @@ def display_url(url: str) -> str:
 
 
 def requested_operation(request: bytes) -> WsdlOperation | None:
-    """The operation of a SOAP request, from its Body's first element (parsing stops there)."""
-    if b"<!DOCTYPE" in request or b"<!ENTITY" in request:
-        return None  # the bridge refuses these; the shadow side is not sent them either
+    """The operation of a SOAP request, from its Body's first element (parsing stops there: an
+    upload of megabytes costs no more than a GetCall)."""
     try:
         for _, element in etree.iterparse(io.BytesIO(request), events=("start",), **_PARSER_OPTIONS):
             parent = element.getparent()
@@ -85,6 +84,14 @@ def requested_operation(request: bytes) -> WsdlOperation | None:
     except etree.XMLSyntaxError:
         pass
     return None
+
+
+def shadowed_operation(request: bytes, status: int) -> WsdlOperation | None:
+    """The read to send to the shadow side, if this request and the bridge's answer make one."""
+    operation = requested_operation(request) if status in SHADOWED_STATUSES else None
+    if operation is None or not operation.reads_only or b"<!DOCTYPE" in request:
+        return None  # a DTD: the bridge refused the request, the shadow side is not sent it either
+    return operation
 
 
 def soap_version(read: Read) -> str:
@@ -242,8 +249,8 @@ class ShadowMiddleware:
             try:
                 status = int(seen[-1].split()[0]) if seen else 0
                 request = b"".join(recording.chunks)
-                operation = requested_operation(request) if status in SHADOWED_STATUSES else None
-                if operation is None or not operation.reads_only:
+                operation = shadowed_operation(request, status)
+                if operation is None:
                     return
                 headers = {name: environ[key] for key, name in FORWARDED.items() if environ.get(key)}
                 self.shadow.submit(Read(operation, environ.get("PATH_INFO", ""), request, headers, status, answer,

@@ -1,5 +1,5 @@
 """The generic parts of strategies: plan and respond from the tables, and the executions that
-serve any operation whose rows say everything (get, find, create, update, delete, action), plus
+serve any operation whose rows say everything (get, find, create, update, delete, action, binary), plus
 the RequestId claim (create_once) and the interleaved contact history.
 
 A strategy is plan (pure, `bridge.translate`: v1.1 request -> V2Request) -> execute (the v2
@@ -18,7 +18,7 @@ from bridge.runtime import Runtime
 from bridge.store import account_key
 from bridge.translate import call as call_translate
 from bridge.translate import contact as contact_translate
-from bridge.translate.convert import Conversions
+from bridge.translate.convert import Conversions, Upload
 from bridge.translate.engine import V2Request, request_map, response_writer
 from bridge.v2.client import V2Client
 from bridge.v2.errors import V2Error
@@ -60,7 +60,8 @@ def table_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversi
     row's element (data:Call for GetCall, svc:CreatedId) is that row's value."""
     if op.wsdl.response is None:
         return None
-    value = response_writer(op.name)(answer if isinstance(answer, dict) else {}, conv)
+    # bytes: a binary answer (a sound), which a row with v2 "" converts whole.
+    value = response_writer(op.name)(answer if isinstance(answer, (dict, bytes)) else {}, conv)
     rows = op.table["response_fields"]
     element = op.wsdl.response.rpartition("}")[2]
     if len(rows) == 1 and rows[0]["v1"] == element:
@@ -72,6 +73,11 @@ def table_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversi
 
 def get(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
     return ex.v2.get(plan.path, authorization=ex.authorization, params=plan.query)
+
+
+def binary(ex: Exchange, op: V11Operation, plan: V2Request) -> bytes:
+    """A sound's or a recording's bytes, no more than the bridge's max_sound_bytes."""
+    return ex.v2.get_bytes(plan.path, authorization=ex.authorization, max_bytes=ex.runtime.settings.max_sound_bytes)
 
 
 def find(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
@@ -94,6 +100,12 @@ def find(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
 
 
 def create(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    if plan.multipart:
+        body = plan.body or {}
+        files = {name: (v.filename, v.content, v.content_type) for name, v in body.items() if isinstance(v, Upload)}
+        fields = {name: str(v) for name, v in body.items() if not isinstance(v, Upload)}
+        return ex.v2.post_multipart(plan.path, authorization=ex.authorization, params=plan.query,
+                                    fields=fields, files=files)
     return ex.v2.post(plan.path, authorization=ex.authorization, params=plan.query, json=plan.body)
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
 from bridge.orchestrate.generic import (
-    Exchange, Strategy, action, contact_history_respond, create, create_once, delete, find, get, table_plan,
+    Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
     table_respond, update)
 from bridge.registry import V11Operation
 from bridge.translate import call as call_translate
@@ -40,6 +40,8 @@ STRATEGIES: dict[str, Strategy] = {
         "create_schedule": b.create_schedule, "get_schedule": b.get_schedule,
         "delete_schedule": b.delete_schedule}.items()},
     "query_schedules": Strategy(table_plan, b.query_schedules, b.schedules_respond),
+    # CallService sounds and recordings: bytes -> xs:base64Binary (a row with convert: base64)
+    "binary": Strategy(table_plan, binary, table_respond),
 }
 
 

@@ -13,17 +13,19 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from bridge.sim.broadcasts import BroadcastQuery
 from bridge.sim.clock import SimClock
 from bridge.sim.errors import SimError, bad_request, not_found
 from bridge.sim.seed import build_seed
+from bridge.sim.sounds import Audio, form_summary, read_form, recording_audio
 from bridge.sim.state import Account, Accounts, ActionQuery
 from bridge.sim.vocab import CALL_RESULTS, CALL_STATES, TEXT_RESULTS, TEXT_STATES, nanp_e164
 
 # (method, path pattern, handler name). "{id}" matches a decimal id, "{kind}" calls or texts
-# (the handler reads it as request.kind); anything else is literal.
+# (the handler reads it as request.kind), "{name}" one path segment (request.name, decoded);
+# anything else is literal.
 ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/calls", "find_calls"),
     ("GET", "/v2/calls/{id}", "get_call"),
@@ -46,6 +48,16 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("PUT", "/v2/campaigns/batches/{id}", "update_batch"),
     ("GET", "/v2/contacts/{id}", "get_contact"),
     ("GET", "/v2/contacts/{id}/history", "get_contact_history"),
+    # sounds and recordings (bridge/sim/sounds.py); .mp3/.wav answer audio, not JSON
+    ("GET", "/v2/campaigns/sounds", "find_sounds"),
+    ("POST", "/v2/campaigns/sounds/files", "upload_sound"),
+    ("POST", "/v2/campaigns/sounds/tts", "text_to_speech_sound"),
+    ("POST", "/v2/campaigns/sounds/calls", "record_sound"),
+    ("GET", "/v2/campaigns/sounds/{id}", "get_sound"),
+    ("GET", "/v2/campaigns/sounds/{id}.mp3", "sound_mp3"),
+    ("GET", "/v2/campaigns/sounds/{id}.wav", "sound_wav"),
+    ("GET", "/v2/calls/recordings/{id}.mp3", "recording_mp3"),
+    ("GET", "/v2/calls/{id}/recordings/{name}.mp3", "call_recording_mp3"),
     # Simulator controls: not part of v2, no auth.
     ("POST", "/__sim/advance", "advance"),
     ("GET", "/__sim/requests", "requests"),
@@ -70,6 +82,8 @@ class Request:
     authorization: str = ""
     path_id: int | None = None
     kind: str = ""                 # "calls" | "texts" on /{kind}/broadcasts paths
+    name: str = ""                 # the {name} segment, percent-decoded
+    parsed_form: dict[str, object] | None = None
     account: Account | None = None
 
     def json(self) -> object:
@@ -116,13 +130,22 @@ class Request:
                               f"allowed: {', '.join(allowed)}")
         return values
 
+    def form(self) -> dict[str, object]:
+        if self.parsed_form is None:  # read once: for the log and for the handler
+            self.parsed_form = read_form(self.content_type, self.raw_body)
+        return self.parsed_form
+
     def log_entry(self) -> dict:
-        """What /__sim/requests shows: repeated query keys as lists, the body parsed if JSON."""
+        """What /__sim/requests shows: repeated query keys as lists, the body parsed if JSON
+        (a multipart form: its fields, and each file's name, size and sha256, never the bytes)."""
         query = {k: v if len(v) > 1 else v[0] for k, v in self.query.items()}
         try:
-            body = json.loads(self.raw_body) if self.raw_body.strip() else None
-        except ValueError:
-            body = self.raw_body.decode("utf-8", "replace")
+            if self.content_type.startswith("multipart/form-data"):
+                body = form_summary(self.form())
+            else:
+                body = json.loads(self.raw_body) if self.raw_body.strip() else None
+        except (ValueError, SimError):
+            body = self.raw_body[:10_000].decode("utf-8", "replace")
         return {"method": self.method, "path": self.path, "query": query, "body": body}
 
 
@@ -137,8 +160,9 @@ class Simulator:
         self.lock = threading.RLock()
         self.accounts = Accounts(build_seed(), credentials)
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
-            (method, re.compile("^" + pattern.replace("{id}", r"(?P<id>\d+)")
-                                .replace("{kind}", r"(?P<kind>calls|texts)") + "$"),
+            (method, re.compile("^" + pattern.replace(".", r"\.").replace("{id}", r"(?P<id>\d+)")
+                                .replace("{kind}", r"(?P<kind>calls|texts)")
+                                .replace("{name}", r"(?P<name>[^/]+)") + "$"),
              getattr(self, "_" + name)) for method, pattern, name in ROUTES]
 
     def account(self, login: str) -> Account:
@@ -165,7 +189,10 @@ class Simulator:
                 status, payload = 500, SimError(500, "Internal error", repr(exc)).body()
             if request.account is not None:
                 request.account.requests[-1]["status"] = status
-            body = b"" if payload is None else json.dumps(payload).encode()
+            if isinstance(payload, Audio):
+                headers, body = [("Content-Type", payload.content_type)], payload.content
+            else:
+                body = b"" if payload is None else json.dumps(payload).encode()
         if payload is None:
             headers = []
         headers.append(("Content-Length", str(len(body))))
@@ -181,6 +208,7 @@ class Simulator:
                 groups = match.groupdict()
                 request.path_id = int(groups["id"]) if groups.get("id") else None
                 request.kind = groups.get("kind") or ""
+                request.name = unquote(groups.get("name") or "")
                 break
         if request.path.startswith("/v2/"):
             request.account = self._authenticate(request)
@@ -295,6 +323,37 @@ class Simulator:
         request.account.broadcasts.update_batch(request.path_id, request.json(),
                                                 self.clock.now_ms())
         return 200, None
+
+    # Sounds and recordings: the logic is in sounds.py.
+    def _find_sounds(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.find(
+            *_paging(request, 100), self.clock.now_ms(), pending=bool(request.boolean("includePending")),
+            archived=bool(request.boolean("includeArchived")), scrubbed=bool(request.boolean("includeScrubbed")),
+            name=request.single("filter"))
+
+    def _upload_sound(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.upload(request.form(), self.clock.now_ms())
+
+    def _text_to_speech_sound(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.text_to_speech(request.json(), self.clock.now_ms())
+
+    def _record_sound(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.record_call(request.json(), self.clock.now_ms())
+
+    def _get_sound(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.get(request.path_id, self.clock.now_ms())
+
+    def _sound_mp3(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.data(request.path_id, "mp3", self.clock.now_ms())
+
+    def _sound_wav(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.sounds.data(request.path_id, "wav", self.clock.now_ms())
+
+    def _recording_mp3(self, request: Request) -> tuple[int, object]:
+        return 200, recording_audio(request.account.recording(request.path_id))
+
+    def _call_recording_mp3(self, request: Request) -> tuple[int, object]:
+        return 200, recording_audio(request.account.call_recording(request.path_id, request.name))
 
     # ---- simulator controls ----------------------------------------------------------------
     def _advance(self, request: Request) -> tuple[int, object]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bridge.sim.errors import bad_request, not_found
 from bridge.sim.progress import advance_call, advance_text
-from bridge.sim.seed import FIRST_NEW_BROADCAST_ID, SOUND_IDS, Seed, SeedBroadcast
+from bridge.sim.seed import FIRST_NEW_BROADCAST_ID, Seed, SeedBroadcast
 from bridge.sim.stats import call_stats, text_stats
 from bridge.sim.validate import (check_batch_request, check_call_broadcast, check_object,
                                  check_recipients, check_strict, check_text_broadcast)
@@ -251,7 +251,7 @@ class Broadcasts:
     # ---- helpers -------------------------------------------------------------------------
     def _check(self, kind: str, body: object) -> dict:
         if kind == "calls":
-            return check_call_broadcast(body, SOUND_IDS, self._account.contacts)
+            return check_call_broadcast(body, self._account.sounds, self._account.contacts)
         return check_text_broadcast(body, self._account.contacts)
 
     def _writable(self, kind: str, broadcast_id: int) -> Broadcast:

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from bridge.sim.audio import mp3_size
 from bridge.sim.vocab import ANSWERED_RESULTS, CALL_RESULTS
 
 DAY_MS = 86_400_000
@@ -186,6 +187,7 @@ class Seed:
     batches: dict[int, dict]        # Batch without the counts (size, remaining: computed)
     phone_index: dict[str, tuple[int, str]]   # number -> (contact id, phone field)
     first_free: dict[str, int]      # first unused id per sequence, for objects made later
+    recordings: dict[int, dict]     # CallRecording by id (inside the calls' records)
 
 
 @dataclass
@@ -236,8 +238,10 @@ def build_seed() -> Seed:
         phone_index={c[f]: (cid, f) for cid, c in contacts.items() for f in PHONE_FIELDS if f in c},
         first_free={"action": ids["action"], "record": ids["record"],
                     "recording": ids["recording"], "contact": max(contacts) + 1,
-                    "schedule": SEED_SCHEDULE_ID + 1,
+                    "schedule": SEED_SCHEDULE_ID + 1, "sound": max(SOUND_IDS) + 1,
                     "batch": max(b for g in CALL_GROUPS + TEXT_GROUPS for b in g.batch_ids) + 1},
+        recordings={r["id"]: r for call in calls.values() for record in call.get("records", ())
+                    for r in record.get("recordings", ())},
     )
 
 
@@ -436,7 +440,7 @@ def _recording(rng: random.Random, group: Group, record: dict) -> dict:
     seconds = max(1, min(record["duration"] - 2, rng.randint(5, 60)))
     recording = {"campaignId": group.campaign_id} if group.campaign_id is not None else {}
     recording.update(name="survey_comment" if group.kind == "ivr" else "voicemail",
-                     created=record["answerTime"] + 2000, lengthInBytes=seconds * 16_000,
+                     created=record["answerTime"] + 2000, lengthInBytes=mp3_size(seconds),
                      lengthInSeconds=seconds, hash=f"{rng.getrandbits(128):032x}",
                      state="READY")
     return recording

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bridge.sim.broadcasts import Broadcasts, page
 from bridge.sim.errors import SimError, not_found
 from bridge.sim.seed import PHONE_FIELDS, Seed
+from bridge.sim.sounds import Sounds
 from bridge.sim.vocab import nanp_e164
 
 MAX_LOGGED_REQUESTS = 10_000
@@ -66,6 +67,8 @@ class Account:
         self.requests: deque[dict] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self._next = dict(seed.first_free)
         self.broadcasts = Broadcasts(self, seed)
+        self.sounds = Sounds(lambda: self.take("sound"))
+        self.recordings = seed.recordings      # only seeded calls have recordings
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:
@@ -83,6 +86,20 @@ class Account:
         if action_id not in store:
             raise not_found(f"{kind[:-1]} {action_id} not found")
         return store[action_id]
+
+    def recording(self, recording_id: int) -> dict:
+        if recording_id not in self.recordings:
+            raise not_found(f"recording {recording_id} not found")
+        return self.recordings[recording_id]
+
+    def call_recording(self, call_id: int, name: str) -> dict:
+        """The recording of call `call_id` named `name` (the IVR's record element)."""
+        found = (r for record in self.get("calls", call_id).get("records", ())
+                 for r in record.get("recordings", ()) if r["name"] == name)
+        recording = next(found, None)
+        if recording is None:
+            raise not_found(f"call {call_id} has no recording named {name!r}")
+        return recording
 
     def contact(self, contact_id: int) -> dict:
         if contact_id not in self.contacts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import sys
 import time
 from http import HTTPStatus
@@ -28,6 +29,23 @@ from bridge.soap.service import RUNTIME_KEY, TIMING_KEY, VERSION_KEY, ServiceFau
 from bridge.soap.writer import SVC
 
 MAX_BODY = 2 * 1024 * 1024
+ENVELOPE_ROOM = 64 * 1024  # what an upload request holds besides its file
+HEAD = 8192  # where the Body's request element starts, past any SOAP header
+
+
+def upload_limit(max_sound_bytes: int) -> int:
+    """The largest upload request read: its file of max_sound_bytes in base64 (4 characters
+    per 3 bytes, plus the CRLF MIME-style encoders add every 76), and the rest."""
+    return max(MAX_BODY, max_sound_bytes * 4 // 3 * 78 // 76 + ENVELOPE_ROOM)
+
+
+def upload_requests() -> re.Pattern[bytes]:
+    """The request elements that carry a file (a row converting a sound_file: CreateSound),
+    the only ones allowed past MAX_BODY."""
+    names = [op.wsdl.request.rpartition("}")[2] for op in registry().served()
+             if any(row.get("convert") == "sound_file" for row in op.table["request_fields"])]
+    alternatives = b"|".join(re.escape(name.encode()) for name in names) or b"(?!)"
+    return re.compile(rb"<(?:[\w.-]+:)?(?:" + alternatives + rb")[\s/>]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 log = logging.getLogger("bridge.soap")
 
@@ -67,8 +85,8 @@ def _method(op: V11Operation) -> Any:
 class BridgeWsgiApplication(WsgiApplication):
     """spyne's WSGI server with every fault rendered by bridge.soap.envelope."""
 
-    def __init__(self, app: Application, version: SoapVersion) -> None:
-        super().__init__(app)
+    def __init__(self, app: Application, version: SoapVersion, max_content_length: int) -> None:
+        super().__init__(app, max_content_length=max_content_length)
         self.version = version
 
     def handle_error(self, p_ctx, others, error, start_response):  # noqa: ANN001 - spyne's signature
@@ -99,12 +117,17 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
     return request_fault("internal_error", "internal error in the bridge")
 
 
-def build_spyne_apps() -> dict[SoapVersion, BridgeWsgiApplication]:
+def build_spyne_apps(max_content_length: int = MAX_BODY) -> dict[SoapVersion, BridgeWsgiApplication]:
+    """The two spyne applications; SoapEndpoint has already refused bodies over their size."""
     apps = {}
     for version, protocol in ((SoapVersion.SOAP11, Soap11), (SoapVersion.SOAP12, Soap12)):
+        in_protocol = protocol(validator="soft")
+        # A CreateSound Data of a few MB is one text node over libxml2's 10 MB default limit; DTDs
+        # (entity expansion) are refused before parsing and the body's size is bounded above.
+        in_protocol.parser_kwargs["huge_tree"] = True
         application = Application(services(), tns=SVC, name="CallFireApi",
-                                  in_protocol=protocol(validator="soft"), out_protocol=protocol())
-        apps[version] = BridgeWsgiApplication(application, version)
+                                  in_protocol=in_protocol, out_protocol=protocol())
+        apps[version] = BridgeWsgiApplication(application, version, max_content_length)
     return apps
 
 
@@ -113,16 +136,20 @@ class SoapEndpoint:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.apps = build_spyne_apps()
+        self.max_upload = upload_limit(runtime.settings.max_sound_bytes)
+        self.apps = build_spyne_apps(self.max_upload)
+        self.uploads = upload_requests()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         arrived = time.perf_counter()
         length = int(environ.get("CONTENT_LENGTH") or 0)
         content_type = environ.get("CONTENT_TYPE", "")
-        body = environ["wsgi.input"].read(min(length, MAX_BODY + 1) if length else MAX_BODY + 1)
+        body = environ["wsgi.input"].read(min(length, self.max_upload + 1) if length else self.max_upload + 1)
         version = detect_version(content_type, body[:2048])
         if len(body) > MAX_BODY:
-            return reject(start_response, version, request_fault("too_large", f"request body over {MAX_BODY} bytes"))
+            too_large = self.too_large(body)
+            if too_large is not None:
+                return reject(start_response, version, too_large)
         if environ["REQUEST_METHOD"] != "POST":
             return reject(start_response, version, request_fault("not_post", "SOAP requests are POSTed"))
         if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
@@ -151,6 +178,17 @@ class SoapEndpoint:
             log.error("internal error (%s)", type(exc).__name__)
             return reject(start_response, version, request_fault("internal_error", "internal error in the bridge"),
                           exc_info)
+
+
+    def too_large(self, body: bytes) -> BridgeFault | None:
+        """Over MAX_BODY only an upload may go, up to the room its max_sound_bytes file needs."""
+        if self.uploads.search(body[:HEAD]) is None:
+            return request_fault("too_large", f"request body over {MAX_BODY} bytes")
+        if len(body) > self.max_upload:
+            return request_fault("too_large", f"request body over {self.max_upload} bytes: the room for a sound "
+                                              f"of max_sound_bytes {self.runtime.settings.max_sound_bytes} "
+                                              "(CALLFIRE_BRIDGE_MAX_SOUND_BYTES)")
+        return None
 
 
 def server_timing(arrived: float, timing: dict[str, float]) -> tuple[str, str]:

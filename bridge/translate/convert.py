@@ -7,7 +7,10 @@ lexical form.  Every function here is pure.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -49,13 +52,27 @@ class FanOut:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file for a multipart v2 endpoint (a body field holding one is sent as a file part)."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+    def __repr__(self) -> str:  # explain and logs show the size, never the bytes
+        return f"Upload({self.filename!r}, {len(self.content)} bytes, {self.content_type})"
+
+
+@dataclass(frozen=True)
 class Conversions:
-    """What converters need besides the value: the output zone, the enum tables, and the
-    contract responses are written in (which v1.1 values exist to write)."""
+    """What converters need besides the value: the output zone, the enum tables, the
+    contract responses are written in (which v1.1 values exist to write), and the largest
+    sound the bridge carries (Settings.max_sound_bytes)."""
 
     zone: ZoneInfo
     enums: dict[str, EnumTable]
     contract: Contract = Contract.V2014
+    max_sound_bytes: int = 10 * 1024 * 1024
 
 
 RequestConverter = Callable[[Any, str, Conversions], Any]
@@ -133,6 +150,14 @@ def to_string(value: Any, name: str, conv: Conversions) -> str:
     if isinstance(value, list):
         return _text(value, name)
     return value.get("_", "") if isinstance(value, dict) else str(value)
+
+
+def to_path_segment(value: Any, name: str, conv: Conversions) -> str:
+    """A string placed in a v2 path: percent-encoded, so `/`, `?` or `#` stay inside the segment."""
+    text = _text(value, name)
+    if not text:
+        raise bad_request(name, "is empty")
+    return urllib.parse.quote(text, safe="")
 
 
 def to_string_list(value: Any, name: str, conv: Conversions) -> list[str]:
@@ -277,13 +302,50 @@ def to_dialplan_xml(value: Any, name: str, conv: Conversions) -> str:
     return text
 
 
-def enum_to_v2(table: EnumTable) -> RequestConverter:
+# What CallFire takes as a sound file, by its first bytes: (filename, content type).
+_WAV = ("sound.wav", "audio/wav")
+_MP3 = ("sound.mp3", "audio/mpeg")
+
+
+def sound_kind(head: bytes) -> tuple[str, str] | None:
+    """WAV (a RIFF/WAVE header) or MP3 (an ID3 tag or an MPEG audio frame sync), else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return _WAV
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return _MP3
+    return None
+
+
+def to_sound_file(value: Any, name: str, conv: Conversions) -> Upload:
+    """xs:base64Binary (line breaks allowed, as MIME-style encoders write it) -> a WAV or MP3
+    upload; over the bridge's max_sound_bytes it is refused before it is even decoded."""
+    compact = "".join(_text(value, name).split())
+    size = len(compact) * 3 // 4 - compact[-2:].count("=")
+    if size > conv.max_sound_bytes:
+        raise bad_request(name, f"the sound is {size} bytes, over the bridge's limit of {conv.max_sound_bytes} "
+                                f"bytes (max_sound_bytes, CALLFIRE_BRIDGE_MAX_SOUND_BYTES)")
+    try:
+        content = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise bad_request(name, "is not valid xs:base64Binary") from None
+    kind = sound_kind(content[:12])
+    if kind is None:
+        raise bad_request(name, "is not a WAV or MP3 file (the formats CallFire takes)")
+    return Upload(kind[0], content, kind[1])
+
+
+def enum_to_v2(table: EnumTable, *, refuse_unmapped: bool = True) -> RequestConverter:
+    """One enum value -> its v2 value.  A value v2 has no counterpart for is refused with the
+    table's note (a list converter asks for None instead, and drops it)."""
     mapping = table.to_v2()
+    notes = {v.v1: v.note for v in table.values}
 
     def convert(value: Any, name: str, conv: Conversions) -> str | None:
         text = _text(value, name)
         if text not in mapping:
             raise bad_request(name, f"{text!r} is not one of {', '.join(table.v1_names())}")
+        if mapping[text] is None and refuse_unmapped:
+            raise bad_request(name, f"{text}: {notes[text]}")
         return mapping[text]
 
     return convert
@@ -304,7 +366,7 @@ def enum_v1(table: EnumTable) -> RequestConverter:
 
 def enum_list_to_v2(table: EnumTable) -> RequestConverter:
     """xs:list of enum values (commas accepted too) -> v2 values; values v2 lacks are dropped."""
-    single = enum_to_v2(table)
+    single = enum_to_v2(table, refuse_unmapped=False)
     notes = {v.v1: v.note for v in table.values}
 
     def convert(value: Any, name: str, conv: Conversions) -> list[str] | MatchNothing | Lossy:
@@ -333,6 +395,7 @@ REQUEST_CONVERTERS: dict[str, RequestConverter] = {
     "boolean": to_boolean,
     "string": to_string,
     "string_list": to_string_list,
+    "path_segment": to_path_segment,
     "datetime_ms": to_datetime_ms,
     "local_time_begin": to_local_time_begin,
     "local_time_end": to_local_time_end,
@@ -343,6 +406,7 @@ REQUEST_CONVERTERS: dict[str, RequestConverter] = {
     "recipients": to_recipients,
     "phone_digit": to_phone_digit,
     "dialplan_xml": to_dialplan_xml,
+    "sound_file": to_sound_file,
 }
 ENUM_REQUEST_CONVERTERS = {"enum": enum_to_v2, "v1_enum": enum_v1, "enum_list": enum_list_to_v2}
 
@@ -375,6 +439,11 @@ def from_boolean(value: Any, conv: Conversions) -> str:
 
 def from_string(value: Any, conv: Conversions) -> str:
     return str(value)
+
+
+def from_bytes(value: Any, conv: Conversions) -> str:
+    """Raw bytes (a sound or recording v2 sent as audio) -> xs:base64Binary, one line."""
+    return base64.b64encode(value).decode("ascii")
 
 
 def from_to_number(obj: Any, conv: Conversions) -> dict[str, str] | None:
@@ -461,5 +530,6 @@ RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
     "local_date": from_local_date,
     "local_time_begin": from_local_time_begin,
     "local_time_end": from_local_time_end,
+    "base64": from_bytes,
 }
 ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1, "enum_list": enum_list_to_v1, "result_stats": result_stats}

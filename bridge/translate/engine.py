@@ -31,6 +31,7 @@ class V2Request:
     paging: dict[str, int] = field(default_factory=dict)
     paged: bool = False  # a v2 finder the bridge pages through (GET /calls); see bridge.v2.client.page_windows
     bridge: dict[str, Any] = field(default_factory=dict)
+    multipart: bool = False  # the body goes as multipart/form-data (its Upload values as file parts)
     lossy: list[str] = field(default_factory=list)
     match_nothing: bool = False
     fan_out: tuple[str, tuple[str, ...]] | None = None
@@ -74,21 +75,51 @@ class RequestRow:
     default: str | None
     required: bool
     lossy_note: str | None
+    when: str | None = None    # the row applies only when this v1.1 value is given ...
+    unless: str | None = None  # ... or only when this one is not
+
+
+def is_given(request: dict[str, Any], name: str) -> bool:
+    """Whether the v1.1 value at path `name` ("A/B") was given."""
+    return v1_value(request, tuple(name.split("/"))) not in (None, "", [])
+
+
+def endpoint_holds(endpoint: dict[str, Any], request: dict[str, Any]) -> bool:
+    """An endpoint's `when`: a v1.1 path that must be given, or {path: value} that must match."""
+    when = endpoint["when"]
+    if isinstance(when, str):
+        return is_given(request, when)
+    return all(str(v1_value(request, tuple(name.split("/"))) or "").strip() == str(value)
+               for name, value in when.items())
 
 
 @dataclass(frozen=True)
 class RequestMap:
     operation: str
-    endpoint: dict[str, Any]
+    endpoints: tuple[dict[str, Any], ...]
     rows: tuple[RequestRow, ...]
     rules: tuple[dict[str, Any], ...]
 
+    def endpoint(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The first endpoint whose `when` holds, else the first without one."""
+        chosen = next((e for e in self.endpoints if "when" in e and endpoint_holds(e, request)), None)
+        chosen = chosen or next((e for e in self.endpoints if "when" not in e), None)
+        if chosen is None:
+            raise ValueError(f"{self.operation}: no v2 endpoint's `when` holds and none is the default")
+        return chosen
+
     def translate(self, request: dict[str, Any], conv: Conversions) -> V2Request:
         check_rules(self.rules, request)
-        plan = V2Request(self.operation, self.endpoint["method"], self.endpoint["path"],
-                         query=dict(self.endpoint.get("query", {})), paged=bool(self.endpoint.get("paged")))
+        endpoint = self.endpoint(request)
+        plan = V2Request(self.operation, endpoint["method"], endpoint["path"],
+                         query=dict(endpoint.get("query", {})), paged=bool(endpoint.get("paged")),
+                         multipart=bool(endpoint.get("multipart")))
         path_params: dict[str, Any] = {}
         for row in self.rows:
+            if (row.when and not is_given(request, row.when)) or (row.unless and is_given(request, row.unless)):
+                if row.lossy_note and is_given(request, row.field_name):
+                    plan.lossy.append(f"{row.field_name}: {row.lossy_note}")  # given, and not sent
+                continue
             raw = v1_value(request, row.v1)
             if raw is None or raw == []:
                 if row.required:
@@ -100,7 +131,7 @@ class RequestMap:
             if isinstance(value, Lossy):
                 plan.lossy.extend(value.notes)
                 value = value.value
-            if row.lossy_note:
+            if row.lossy_note and not (row.when or row.unless):  # a conditional row loses only when skipped
                 plan.lossy.append(f"{row.field_name}: {row.lossy_note}")
             kind, _, rest = row.target.partition(".")
             if isinstance(value, MatchNothing):
@@ -133,8 +164,7 @@ class RequestMap:
 def check_rules(rules: tuple[dict[str, Any], ...], request: dict[str, Any]) -> None:
     """The table's `rules`: choices and requirements the XSD states but spyne does not enforce."""
     def present(name: str) -> bool:
-        value = v1_value(request, tuple(name.split("/")))
-        return value not in (None, "", [])
+        return is_given(request, name)
 
     for rule in rules:
         if "when" in rule and not present(rule["when"]):
@@ -182,8 +212,9 @@ def request_map(operation: str) -> RequestMap:
             default=raw.get("default"),
             required=bool(raw.get("required", False)),
             lossy_note=raw.get("note") if raw.get("fate") == "lossy" else None,
+            when=raw.get("when"), unless=raw.get("unless"),
         ))
-    return RequestMap(operation, op["v2"][0], tuple(rows), tuple(op.get("rules", ())))
+    return RequestMap(operation, tuple(op["v2"]), tuple(rows), tuple(op.get("rules", ())))
 
 
 # ---- response direction ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ import httpx
 
 from bridge.mappings import load
 from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
-                              V2TimeoutError)
+                              V2TimeoutError, V2TooLarge)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ IDEMPOTENT_METHODS = frozenset({"GET"})
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Params = Mapping[str, Any]
+# A multipart file part: (filename, content, content type).
+FilePart = tuple[str, bytes, str]
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,20 @@ class V2Client:
         """DELETE; retry policy as for POST (a repeated DELETE would answer 404)."""
         return self._request("DELETE", path, authorization=authorization, params=params)
 
+    def post_multipart(self, path: str, *, authorization: str, params: Params | None = None,
+                       fields: Mapping[str, str], files: Mapping[str, FilePart]) -> Any:
+        """POST multipart/form-data (a sound file upload); retry policy as for POST."""
+        return self._request("POST", path, authorization=authorization, params=params,
+                             data=dict(fields), files=dict(files))
+
+    def get_bytes(self, path: str, *, authorization: str, max_bytes: int) -> bytes:
+        """GET a binary answer (audio), read as it streams in; more than `max_bytes` is a
+        V2TooLarge, raised as soon as the Content-Length or the bytes read say so."""
+        return self._request("GET", path, authorization=authorization, params=None, max_bytes=max_bytes)
+
     def _request(self, method: str, path: str, *, authorization: str, params: Params | None,
-                 json: Any = None) -> Any:
+                 json: Any = None, data: dict | None = None, files: dict | None = None,
+                 max_bytes: int | None = None) -> Any:
         _check_path(path)
         headers = {"Authorization": _checked_authorization(authorization)}
         query = encode_params(params)
@@ -112,8 +126,9 @@ class V2Client:
             last = attempt == self._retries
             start = time.perf_counter()
             try:
-                response = self._http.request(method, path, params=query, headers=headers,
-                                              json=json)
+                request = self._http.build_request(method, path, params=query, headers=headers, json=json,
+                                                   data=data, files=files)
+                response = self._http.send(request, stream=max_bytes is not None)
             except httpx.TransportError as exc:
                 log.debug("v2 %s %s params=[%s] -> %s after %.1f ms", method, path, names,
                           type(exc).__name__, _ms(start))
@@ -124,11 +139,42 @@ class V2Client:
             log.debug("v2 %s %s params=[%s] -> %d in %.1f ms", method, path, names,
                       response.status_code, _ms(start))
             if response.is_success:
-                return self._parse(response, method, path)
+                if max_bytes is None:
+                    return self._parse(response, method, path)
+                return self._read_bytes(response, max_bytes, method, path)
+            if max_bytes is not None:
+                self._read_small(response, method, path)  # an error body: v2's ErrorResponse
             if last or not (response.status_code in self._retry_statuses and method in IDEMPOTENT_METHODS):
                 raise status_error(response)
             self._wait(attempt, _retry_after(response), method, path, str(response.status_code))
         raise AssertionError("unreachable")
+
+    def _read_bytes(self, response: httpx.Response, max_bytes: int, method: str, path: str) -> bytes:
+        """A streamed body, never holding more than `max_bytes` (+ one chunk) in memory."""
+        too_large = V2TooLarge(f"CallFire v2 answered {method} {path} with more than {max_bytes} bytes, "
+                               f"the bridge's limit (max_sound_bytes, CALLFIRE_BRIDGE_MAX_SOUND_BYTES)")
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise too_large
+            content = bytearray()
+            for chunk in response.iter_bytes():
+                content += chunk
+                if len(content) > max_bytes:
+                    raise too_large
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, method, path) from exc
+        finally:
+            response.close()
+        return bytes(content)
+
+    def _read_small(self, response: httpx.Response, method: str, path: str) -> None:
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, method, path) from exc
+        finally:
+            response.close()
 
     def _wait(self, attempt: int, retry_after: float | None, method: str, path: str,
               why: str) -> None:

@@ -55,6 +55,10 @@ class V2ConnectError(V2Error):
     """v2 could not be reached, or the connection failed mid-request (refused, reset, protocol)."""
 
 
+class V2TooLarge(V2Error):
+    """A binary answer (a sound, a recording) longer than the client was told to carry."""
+
+
 class V2BadResponse(V2Error):
     """A 2xx whose body is not JSON, or not the page of items a finder returns."""
 
