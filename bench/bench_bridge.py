@@ -8,7 +8,8 @@ loopback, then times, with one keep-alive httpx client each side and rounds inte
   QueryCalls MaxResults=100    vs GET /v2/calls?limit=100
   QueryCalls MaxResults=1000   vs GET /v2/calls?limit=1000 (one request) and 10 x limit=100
 and, in-process, the cost of turning 1000 v2 calls into CallQueryResult bytes.
-Numbers are wall-clock on whatever machine runs it; README.md quotes one run.
+Numbers are wall-clock on whatever machine runs it; README.md quotes one run. Writes its section of
+bench/results.md.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bridge.cli import free_port
+from results_file import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = ("bench", "bench")
@@ -171,7 +173,7 @@ def main() -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     report = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}; bridge = gunicorn 2 workers "
               f"x 4 threads, upstream = the embedded simulator (waitress), all on loopback.\n\n{table}")
-    args.out.write_text(report)
+    write_section(args.out, "Bridge vs direct CallFire v2 (bench/bench_bridge.py)", report)
     print(report)
 
 

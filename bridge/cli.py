@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--sim-clock", choices=SIM_CLOCKS,
                        help="simulator time: live (wall clock, the default) or frozen (moves only on /__sim/advance)")
     serve.add_argument("--sim-speed", type=float, metavar="N", help="a live simulator clock runs N times as fast (default 1)")
+    serve.add_argument("--shadow", metavar="URL",
+                       help="also send every read, in the background, to this v1.1 service (its base URL, e.g. "
+                            "https://www.callfire.com) and show how its answers differ at /compare")
+    serve.add_argument("--shadow-auth", metavar="USER:PASS",
+                       help="Basic credentials for the shadow side (default: each client's own)")
     add_sim_parser(commands)
     add_mappings_parser(commands)
     compare_cli.add_parser(commands)
@@ -165,21 +170,42 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(upstream=args.upstream, external_base_url=args.external_base_url,
                                  time_zone=args.time_zone, store_path=args.store, contract=args.contract,
                                  sim_credentials=args.sim_credentials, sim_clock=args.sim_clock,
-                                 sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes)
+                                 sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes,
+                                 shadow=args.shadow, shadow_auth=args.shadow_auth)
+    if settings.shadow:
+        check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
     # Workers build their Runtime from the environment (bridge.wsgi), after the fork.
     os.environ["CALLFIRE_BRIDGE_UPSTREAM"] = upstream
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
                         ("STORE_PATH", str(settings.store_path)), ("CONTRACT", settings.contract),
-                        ("MAX_SOUND_BYTES", str(settings.max_sound_bytes))):
+                        ("MAX_SOUND_BYTES", str(settings.max_sound_bytes)),
+                        ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
     base = settings.external_base_url or f"http://{args.host}:{args.port}"
     print(f"CallFire v1.1 bridge -> {upstream}", flush=True)
     print(f"WSDL: {base}{WSDL_PATH}", flush=True)
+    if settings.shadow:
+        from bridge.compare.shadow import display_url
+        print(f"Shadow: reads also go to {display_url(settings.shadow)}; differences at {base}/compare", flush=True)
     from bridge.gunicorn_app import serve_forever
     serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def check_shadow(settings: Settings) -> None:
+    """A usable --shadow URL and --shadow-auth, and a fresh record for this run (before the workers fork)."""
+    from urllib.parse import urlsplit
+
+    from bridge.compare.record import ShadowRecord
+    if urlsplit(settings.shadow).scheme not in ("http", "https") or not urlsplit(settings.shadow).hostname:
+        raise SystemExit("--shadow: a v1.1 service's base URL, e.g. https://www.callfire.com")
+    if settings.shadow_auth is not None and ":" not in settings.shadow_auth:
+        raise SystemExit("--shadow-auth: USER:PASS")
+    record = ShadowRecord(settings.shadow_store_path, settings.shadow_keep)
+    record.reset()
+    record.close()
 
 
 def free_port() -> int:

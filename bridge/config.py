@@ -50,10 +50,24 @@ class Settings:
     sim_clock: str = "live"
     # A live clock runs this many times as fast as the wall clock (60: a call finishes in 1.5 s).
     sim_speed: float = 1.0
+    # Shadow mode (bridge.compare.shadow): a v1.1 service base URL (CallFire's, or `sim --legacy`)
+    # that also receives every read a client sends; its answers are compared with the bridge's.
+    shadow: str | None = None
+    # Basic credentials "USER:PASS" for the shadow side; None: the client's own Authorization.
+    shadow_auth: str | None = None
+    shadow_queue: int = 256      # reads waiting for the shadow side, per worker; beyond: dropped
+    shadow_timeout: float = 5.0  # seconds per shadow request
+    shadow_keep: int = 500       # outcomes kept for /compare (the counters count them all)
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def shadow_store_path(self) -> Path:
+        """The shadow record's SQLite file, beside the RequestId store (shared by all workers)."""
+        store = Path(self.store_path)  # `--store` arrives as a string
+        return store.with_name(f"{store.stem}-shadow.sqlite3")
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":

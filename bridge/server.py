@@ -7,6 +7,8 @@
     GET  /mappings/{Operation}             one operation's rows
     GET|POST /mappings/explain             the explain form (HTML)
     GET  /mappings/static/{file}           the pages' CSS and JavaScript
+    GET  /compare                          shadow mode's differences (serve --shadow URL)
+    GET  /compare/report.{json,xml,html}   ... exported as JSON, JUnit XML and the HTML report
     GET  /health                           liveness (and which upstream is in use)
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from bridge import web
+from bridge.compare.shadow import Shadow, ShadowMiddleware
 from bridge.config import Settings
 from bridge.contract import PORTS
 from bridge.contract.variants import Contract, served_files
@@ -33,6 +36,8 @@ ROUTES = [
     (re.compile(r"/mappings/explain"), "mappings_explain"),
     (re.compile(r"/mappings/static/(?P<file>[\w.-]+)"), "mappings_static"),
     (re.compile(r"/mappings/(?P<operation>[^/]+)"), "mappings"),
+    (re.compile(r"/compare/?"), "compare"),
+    (re.compile(r"/compare/report\.(?P<file_type>\w+)"), "compare_report"),
     (re.compile(r"/health"), "health"),
 ]
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -64,6 +69,10 @@ class BridgeApp:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.soap_endpoint = SoapEndpoint(runtime)
+        # serve --shadow: reads also go, in the background, to another v1.1 service (bridge.compare.shadow)
+        self.shadow = Shadow.from_settings(runtime.settings) if runtime.settings.shadow else None
+        self.soap_service = self.soap_endpoint if self.shadow is None else ShadowMiddleware(self.soap_endpoint,
+                                                                                              self.shadow)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -89,7 +98,7 @@ class BridgeApp:
             location = f"{base_url(environ, self.runtime.settings)}/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
             start_response("302 Found", [("Location", location), ("Content-Length", "0")])
             return [b""]
-        return self.soap_endpoint(environ, start_response)
+        return self.soap_service(environ, start_response)
 
     def explain(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] != "POST":
@@ -112,6 +121,13 @@ class BridgeApp:
 
     def mappings_static(self, environ: dict[str, Any], start_response: StartResponse, file: str) -> Iterable[bytes]:
         return web.static_file(environ, start_response, file)
+
+    def compare(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return web.compare_page(environ, start_response, self.shadow)
+
+    def compare_report(self, environ: dict[str, Any], start_response: StartResponse, file_type: str) -> Iterable[bytes]:
+        return web.compare_report(environ, start_response, self.shadow, file_type,
+                                  base_url(environ, self.runtime.settings))
 
     def health(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = json.dumps({"status": "ok", "upstream": self.runtime.upstream}).encode()

@@ -84,7 +84,12 @@ class ContractCheck:
             seen["content_type"] = dict((k.lower(), v) for k, v in headers).get("content-type", "")
             return start_response(status, headers, exc_info)
 
-        body = b"".join(self.app(environ, capture))
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):  # WSGI: the server closes the answer (shadow mode hooks on it)
+                result.close()
         self.checker.check(environ.get("PATH_INFO", ""), seen.get("content_type", ""), body)
         return [body]
 

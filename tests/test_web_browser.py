@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from bridge.config import ROOT
 from bridge.reference import catalog
 from bridge.web.examples import EXAMPLES
-from conftest import Live
+from conftest import Live, basic
+from shadow_fixtures import Shadowed, shadowed, wait_for  # noqa: F401 - shadowed is a fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "mappings-page.png"
@@ -203,6 +204,44 @@ def test_without_javascript_the_forms_still_work(browser: Browser, live: Live) -
     expect(page.locator("#url-1")).to_have_text(re.compile(r"/calls/broadcasts\?start=true$"))
     expect(page.locator("button[data-copy]").first).to_be_hidden()  # copying needs the script
     context.close()
+
+
+def test_compare_page_shows_what_shadow_mode_found_and_filters_it(browser: Browser, shadowed: Shadowed,
+                                                                   login: str) -> None:
+    for operation, port in (("GetCall", "call"), ("GetContactHistory", "contact")):  # a difference, an agreement
+        answer = httpx.post(f"{shadowed.bridge.base_url}/api/1.1/soap12/{port}", content=EXAMPLES[operation],
+                            headers={"Content-Type": "application/soap+xml", "Authorization": basic(login)})
+        assert answer.status_code == 200
+    context = browser.new_context(base_url=shadowed.bridge.base_url, viewport=VIEWPORT)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+
+    def shown(selector: str) -> bool:
+        tab.goto("/compare")
+        return tab.locator(selector).count() > 0
+    wait_for(lambda: shown("article[data-status=different] tr.unexplained")
+             and shown("article[data-status=same]"), "a different and a same read at /compare")
+    expect(tab.locator("#ui-counters .counter-different dd")).not_to_have_text("0")
+    row = tab.locator("article[data-status=different] tr.unexplained").first
+    expect(row).to_contain_text("Call/State")
+    expect(row.locator("td[data-label=shadow]")).to_have_text("FINISHED")
+    expect(row.locator("td[data-label=bridge]")).to_have_text("INVALID")
+    expect(row.locator("a[href$='#call-response-state']")).to_be_visible()  # the mapping row of the field
+
+    tab.locator("#ui-different").check()
+    tab.get_by_role("button", name="Show").click()
+    assert "different=1" in tab.url
+    expect(tab.locator("article[data-status]:not([data-status=different])")).to_have_count(0)
+    expect(tab.locator("article[data-status=different]").first).to_be_visible()
+    export = tab.request.get(tab.locator("#ui-export-json").get_attribute("href"))
+    assert {o["status"] for o in export.json()["outcomes"]} == {"different"}
+    tab.locator("#ui-export-html").click()  # compare's self-contained report, under its own CSP
+    expect(tab.locator("body")).to_contain_text("Call/State")
+    assert "system-ui" in tab.evaluate("getComputedStyle(document.body).fontFamily")  # its inline CSS applies
+    context.close()
+    assert problems == []
 
 
 def png_size(data: bytes) -> tuple[int, int]:

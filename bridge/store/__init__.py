@@ -1,4 +1,4 @@
-"""Durable state of the bridge (RequestId de-duplication)."""
+"""Durable state of the bridge in SQLite files shared by its workers (RequestId de-duplication; sqlite.py)."""
 from bridge.store.idempotency import Claim, IdempotencyStore, account_key
 
 __all__ = ["Claim", "IdempotencyStore", "account_key"]

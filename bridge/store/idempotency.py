@@ -28,20 +28,18 @@ import hashlib
 import logging
 import os
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from bridge.store.sqlite import Connections
+
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT = 10.0          # seconds a writer waits for another process's transaction
 PURGE_INTERVAL = 600.0       # seconds between opportunistic purges, per store instance
-_INHERITED: list[sqlite3.Connection] = []   # connections a forked child got from its parent
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS request_ids (
@@ -75,14 +73,12 @@ class IdempotencyStore:
                  in_flight_timeout: timedelta = timedelta(minutes=10),
                  clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
+        self._db = Connections(self.path, synchronous="FULL")   # a lost commit could mean a duplicate call
         self._retention = retention.total_seconds()
         self._in_flight_timeout = in_flight_timeout.total_seconds()
         self._clock = clock
-        self._local = threading.local()
         self._next_purge = 0.0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection().execute("PRAGMA journal_mode=WAL")   # persistent: recorded in the file
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
 
@@ -91,16 +87,13 @@ class IdempotencyStore:
 
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
-        db = getattr(self._local, "connection", None)
-        if db is not None and self._local.pid == os.getpid():
-            db.close()
-            del self._local.connection, self._local.pid
+        self._db.close()
 
     def claim(self, account: str, operation: str, request_id: str, fingerprint: str) -> Claim:
         """Claim a key before calling upstream; see the module docstring for the answers."""
         key = (account, operation, request_id)
         now = self._clock()
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             if now >= self._next_purge:
                 self._purge(db, now)
             row = db.execute(
@@ -126,7 +119,7 @@ class IdempotencyStore:
 
     def complete(self, account: str, operation: str, request_id: str, created_id: int) -> None:
         """Record the created id of a claimed key; the first completion of a key wins."""
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             done = db.execute("UPDATE request_ids SET created_id = ?, completed_at = ?"
                               " WHERE account = ? AND operation = ? AND request_id = ?"
                               " AND completed_at IS NULL",
@@ -136,45 +129,20 @@ class IdempotencyStore:
 
     def release(self, account: str, operation: str, request_id: str) -> None:
         """Forget an in-flight key (upstream failed: a retry may proceed); completed keys stay."""
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             db.execute("DELETE FROM request_ids WHERE account = ? AND operation = ?"
                        " AND request_id = ? AND completed_at IS NULL",
                        (account, operation, request_id))
 
     def purge(self) -> int:
         """Delete rows older than `retention`; returns how many."""
-        with self._transaction() as db:
+        with self._db.transaction() as db:
             return self._purge(db, self._clock())
 
     def _purge(self, db: sqlite3.Connection, now: float) -> int:
         self._next_purge = now + PURGE_INTERVAL
         return db.execute("DELETE FROM request_ids WHERE claimed_at <= ?",
                           (now - self._retention,)).rowcount
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: take the write lock first, so two claimants cannot both read "absent"."""
-        db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection; a new one after fork (a connection must not cross processes)."""
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():
-            if hasattr(local, "connection"):
-                _INHERITED.append(local.connection)   # the parent's: neither use nor close it
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            db.execute("PRAGMA synchronous = FULL")   # a lost commit could mean a duplicate call
-            local.connection, local.pid = db, os.getpid()
-        return local.connection
 
 
 def account_key(authorization: str) -> str:

@@ -12,12 +12,11 @@ from markupsafe import Markup
 StartResponse = Callable[..., Any]
 HERE = Path(__file__).resolve().parent
 # Scripts, styles and requests from the bridge itself only: no inline code, no other origin.
-SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-]
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# A self-contained report (bridge.compare.html): its own inline CSS, and nothing else at all.
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+SECURITY_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin")]
 TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -36,9 +35,9 @@ def html(start_response: StartResponse, status: str, template: str, **context: A
 
 
 def send(start_response: StartResponse, status: str, content_type: str, body: bytes,
-         extra: Iterable[tuple[str, str]] = ()) -> list[bytes]:
+         extra: Iterable[tuple[str, str]] = (), policy: str = PAGE_POLICY) -> list[bytes]:
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))),
-                            *SECURITY_HEADERS, *extra])
+                            ("Content-Security-Policy", policy), *SECURITY_HEADERS, *extra])
     return [body]
 
 

@@ -1,0 +1,56 @@
+"""One SQLite file shared by every thread and worker process: a connection per thread and process,
+and write transactions that take the lock first."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BUSY_TIMEOUT = 10.0          # seconds a writer waits for another process's transaction
+_INHERITED: list[sqlite3.Connection] = []   # connections a forked child got from its parent
+
+
+class Connections:
+    """This thread's connection to `path`; a new one after fork (a connection must not cross processes).
+    `synchronous`: FULL where a lost commit costs (a duplicate call), NORMAL where it does not."""
+
+    def __init__(self, path: str | os.PathLike, synchronous: str) -> None:
+        self.path = Path(path)
+        self.synchronous = synchronous
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.get().execute("PRAGMA journal_mode=WAL")   # persistent: recorded in the file
+
+    def get(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            if hasattr(local, "connection"):
+                _INHERITED.append(local.connection)   # the parent's: neither use nor close it
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            db.execute(f"PRAGMA synchronous = {self.synchronous}")
+            local.connection, local.pid = db, os.getpid()
+        return local.connection
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "connection", None)
+        if db is not None and self._local.pid == os.getpid():
+            db.close()
+            del self._local.connection, self._local.pid
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: take the write lock first, so two writers cannot both read "absent"."""
+        db = self.get()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
