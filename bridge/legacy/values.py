@@ -17,12 +17,13 @@ from bridge.contract.variants import served_files
 from bridge.legacy.contract import CONTRACT, XS, enumeration
 
 # Later ActionState -> (2014 state, FinalResult when the action has none): a later state whose
-# action waits is READY; one whose action ended without being dialed is FINISHED + UNDIALED.
+# action waits is READY; one a call-center agent ended undialed is FINISHED + UNDIALED; one not
+# dialed because its time ran out is TIMEOUT, with no result (agreed with the bridge).
 LATER_STATES: dict[str, tuple[str, str | None]] = {
     "CALLBACK": ("READY", None),          # a redial is due: the action waits to be dialed again
     "DISABLED": ("READY", None),          # its batch is disabled: the action waits, undialed
     "SKIPPED": ("FINISHED", "UNDIALED"),  # a call-center agent skipped it: never dialed
-    "PERIOD_LIMIT": ("FINISHED", "UNDIALED"),  # recipient contacted too often: never dialed
+    "PERIOD_LIMIT": ("TIMEOUT", None),    # the calling period's limit was reached: not dialed in time
 }
 # Later call Result -> the 2014 Result meaning the same to the caller.
 LATER_RESULTS: dict[str, str] = {
