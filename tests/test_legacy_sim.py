@@ -38,6 +38,7 @@ LEGACY = Path(bridge.legacy.__file__).parent
 SOAP12, SOAP11 = "http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/"
 # Seed calls whose v2 values are later than the 2014 contract (bridge/sim/seed.py prints them).
 CALLBACK_CALL, DISABLED_CALL, PERIOD_LIMIT_CALL, ABANDONED_CALL, TIMEOUT_CALL = 11698, 11610, 11615, 10121, 11614
+SKIPPED_CALL, SKIPPED_TEXT = 11611, 11703
 RETRIED_CALL = 10017          # a BUSY attempt, then LA an hour later; attributes.appointment_id
 RECORDING = build_seed().recordings[3001]     # the seed's first call recording (a voicemail)
 MP3_FRAME, WAV_HEADER = b"\xff\xfb", b"RIFF"
@@ -245,6 +246,10 @@ def test_later_states_and_results_are_written_as_2014_values(inproc) -> None:
     period_limit = call(PERIOD_LIMIT_CALL)     # not dialed before the calling period ran out
     assert (text(period_limit, "State"), text(period_limit, "FinalResult")) == ("TIMEOUT", None)
     assert text(call(ABANDONED_CALL), "FinalResult") == "LA"
+    skipped = call(SKIPPED_CALL)               # v2 result SKIPPED: never placed
+    assert (text(skipped, "State"), text(skipped, "FinalResult")) == ("FINISHED", "UNDIALED")
+    skipped_text = answer(soap(inproc, f"<GetText><Id>{SKIPPED_TEXT}</Id></GetText>"))   # v2 reports no result
+    assert (text(skipped_text, "State"), text(skipped_text, "FinalResult")) == ("FINISHED", None)
     timeout = call(TIMEOUT_CALL)       # its one attempt never reported a result: UNDIALED, finished when placed
     assert text(timeout, "State") == "TIMEOUT"
     assert (text(timeout, "CallRecord/Result"), text(timeout, "CallRecord/Duration")) == ("UNDIALED", "0")
