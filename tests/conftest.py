@@ -187,3 +187,20 @@ def live(tmp_path_factory: pytest.TempPathFactory, contract_checker: ContractChe
 def live_extended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """`callfire-bridge serve --contract live`: CallFire's later fields and values too."""
     yield from serve(tmp_path_factory.mktemp("live-extended"), "--contract", "live")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, one per session (the pages' and the compare report's tests)."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (`make system-deps`)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()

@@ -5,30 +5,16 @@ so the diff, the highlighting and the escaping are tested on what `compare` real
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from bridge.compare import compare_answers, rules
 from bridge.compare.html import SIDE_LIMIT, to_html
 from bridge.compare.model import Answer, Outcome, Report
 from conftest import InProcess
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = '</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium (`make system-deps`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield browser
-        browser.close()
 
 
 def open_report(browser: Browser, html: str, tmp_path: Path) -> tuple[Page, list[str]]:

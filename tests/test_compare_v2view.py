@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from bridge.compare.diff import plain
-from bridge.compare.v2view import v2_view
+from bridge.compare.v2view import V2ViewError, v2_view
 from conftest import Live
 
 ENVELOPE = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
@@ -104,3 +104,9 @@ def test_a_fault_has_no_view(live: Live, login: str) -> None:
     answer = httpx.post(f"{live.base_url}/api/1.1/soap12/call", content=envelope, auth=(login, "secret"),
                         headers={"Content-Type": "application/soap+xml; charset=utf-8"})
     assert view(live, login, envelope, answer.content, "GetCall") == []
+
+
+def test_an_audio_answer_has_no_field_view_and_says_why(live: Live, login: str) -> None:
+    envelope, answer = ask(live, login, "<s:GetSoundData><s:Id>9</s:Id></s:GetSoundData>")
+    with pytest.raises(V2ViewError, match=r"GET .*/campaigns/sounds/9\.mp3: v2 answered audio/mpeg, not JSON"):
+        view(live, login, envelope, answer, "GetSoundData")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ast
 import base64
+import io
 import json
 import subprocess
 import sys
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,7 +38,10 @@ LEGACY = Path(bridge.legacy.__file__).parent
 SOAP12, SOAP11 = "http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/"
 # Seed calls whose v2 values are later than the 2014 contract (bridge/sim/seed.py prints them).
 CALLBACK_CALL, DISABLED_CALL, PERIOD_LIMIT_CALL, ABANDONED_CALL, TIMEOUT_CALL = 11698, 11610, 11615, 10121, 11614
+SKIPPED_CALL, SKIPPED_TEXT = 11611, 11703
 RETRIED_CALL = 10017          # a BUSY attempt, then LA an hour later; attributes.appointment_id
+RECORDING = build_seed().recordings[3001]     # the seed's first call recording (a voicemail)
+MP3_FRAME, WAV_HEADER = b"\xff\xfb", b"RIFF"
 
 
 @dataclass
@@ -128,6 +133,14 @@ SAMPLES = {  # operation -> (port, request, what the answer must show)
     "QueryBroadcastSchedule": ("Broadcast", {"BroadcastId": 101},
                                lambda a: a.BroadcastSchedule[0].DaysOfWeek[0] == "MONDAY"),
     "GetBroadcastSchedule": ("Broadcast", {"Id": 701}, lambda a: a.TimeZone == "America/Los_Angeles"),
+    "QueryAutoReplies": ("Text", {"Number": "67076"},
+                         lambda a: (a.TotalResults, [r.Keyword for r in a.AutoReply]) == (1, ["WHITEN"])),
+    "GetAutoReply": ("Text", {"Id": 1}, lambda a: (a.Number, a.Keyword, a.Match) == ("12135551189", None, "HOURS")),
+    "QuerySoundMeta": ("Call", {"MaxResults": 3},
+                       lambda a: a.TotalResults == 50 and [m.id for m in a.SoundMeta] == [50, 49, 48]),
+    "GetSoundMeta": ("Call", {"Id": 9}, lambda a: (a.Status, a.Name, a.LengthInSeconds) == ("ACTIVE", "Sample sound 9", 2)),
+    "GetSoundData": ("Call", {"Id": 9, "Format": "WAV"}, lambda a: a.startswith(WAV_HEADER)),
+    "GetRecordingData": ("Call", {"RecordingId": RECORDING["id"]}, lambda a: a.startswith(MP3_FRAME)),
 }
 
 
@@ -210,12 +223,12 @@ def test_broadcast_327_and_batch_331_are_the_send_call_example(inproc) -> None:
     assert text(batch, "Status") == "ERRORS"     # its only number, 9652's, is INVALID
 
 
-def test_contact_3_history_is_seven_calls_and_four_texts_oldest_first(inproc) -> None:
+def test_contact_3_history_is_seven_calls_and_four_texts_newest_first(inproc) -> None:
     history = answer(soap(inproc, f"<GetContactHistory><ContactId>{HISTORY_CONTACT_ID}</ContactId></GetContactHistory>"))
     kinds = [etree.QName(e).localname for e in history]
     assert (kinds.count("Call"), kinds.count("Text")) == (7, 4)
     created = [e.findtext(f"{{{DATA}}}Created") for e in history]
-    assert created == sorted(created) and kinds != sorted(kinds)      # interleaved by time
+    assert created == sorted(created, reverse=True) and kinds != sorted(kinds)      # interleaved by time
     assert {e.findtext(f"{{{DATA}}}ContactId") for e in history} == {"3"}
     page = answer(soap(inproc, "<GetContactHistory><ContactId>3</ContactId><FirstResult>4</FirstResult>"
                                "<MaxResults>4</MaxResults></GetContactHistory>"))
@@ -230,11 +243,17 @@ def test_later_states_and_results_are_written_as_2014_values(inproc) -> None:
     callback = call(CALLBACK_CALL)     # v2 CALLBACK: a BUSY attempt, a redial due
     assert (text(callback, "State"), text(callback, "CallRecord/Result")) == ("READY", "BUSY")
     assert text(call(DISABLED_CALL), "State") == "READY"
-    period_limit = call(PERIOD_LIMIT_CALL)
-    assert (text(period_limit, "State"), text(period_limit, "FinalResult")) == ("FINISHED", "UNDIALED")
+    period_limit = call(PERIOD_LIMIT_CALL)     # not dialed before the calling period ran out
+    assert (text(period_limit, "State"), text(period_limit, "FinalResult")) == ("TIMEOUT", None)
     assert text(call(ABANDONED_CALL), "FinalResult") == "LA"
-    timeout = call(TIMEOUT_CALL)       # its one attempt never reported a result: no CallRecord
-    assert text(timeout, "State") == "TIMEOUT" and timeout.find(f"{{{DATA}}}CallRecord") is None
+    skipped = call(SKIPPED_CALL)               # v2 result SKIPPED: never placed
+    assert (text(skipped, "State"), text(skipped, "FinalResult")) == ("FINISHED", "UNDIALED")
+    skipped_text = answer(soap(inproc, f"<GetText><Id>{SKIPPED_TEXT}</Id></GetText>"))   # v2 reports no result
+    assert (text(skipped_text, "State"), text(skipped_text, "FinalResult")) == ("FINISHED", None)
+    timeout = call(TIMEOUT_CALL)       # its one attempt never reported a result: UNDIALED, finished when placed
+    assert text(timeout, "State") == "TIMEOUT"
+    assert (text(timeout, "CallRecord/Result"), text(timeout, "CallRecord/Duration")) == ("UNDIALED", "0")
+    assert text(timeout, "CallRecord/FinishTime") == text(timeout, "CallRecord/OriginateTime") is not None
 
 
 def test_filters_match_what_the_answer_shows(inproc) -> None:
@@ -306,6 +325,79 @@ def test_stats_count_attempts_actions_and_progress(inproc) -> None:
     assert results and len(results) == len(set(results))
 
 
+# ---- auto-replies, sounds and recordings ----------------------------------------------------------
+def test_auto_replies_of_a_number_as_v1_1_writes_it(inproc) -> None:
+    def query(number: str) -> list[str | None]:
+        found = answer(soap(inproc, f"<QueryAutoReplies><Number>{number}</Number></QueryAutoReplies>"))
+        return [r.get("id") for r in found.iterchildren(f"{{{DATA}}}AutoReply")]
+
+    assert query("2135551189") == query("+12135551189") == ["1"]     # 10 digits get their 1
+    assert query("13105559999") == []
+    every = answer(soap(inproc, "<QueryAutoReplies/>"))
+    assert [r.get("id") for r in every.iterchildren(f"{{{DATA}}}AutoReply")] == ["1", "2"]
+    assert fault_info(soap(inproc, "<GetAutoReply><Id>3</Id></GetAutoReply>"))[0] == "NOT_FOUND"
+
+
+@pytest.fixture(scope="module")
+def v2_sim() -> Iterator[httpx.Client]:
+    from bridge.sim.app import create_app as create_sim
+    with httpx.Client(transport=httpx.WSGITransport(app=create_sim()), base_url="http://sim",
+                      auth=("legacy-audio", "pw")) as client:
+        yield client
+
+
+def audio(response: httpx.Response) -> bytes:
+    return base64.b64decode(answer(response).text)
+
+
+@pytest.mark.parametrize("sound_format", ["MP3", "WAV"])
+def test_sound_data_is_the_v2_simulators_audio_in_the_format_asked(inproc, v2_sim, sound_format: str) -> None:
+    served = v2_sim.get(f"/v2/campaigns/sounds/17.{sound_format.lower()}")
+    asked = audio(soap(inproc, f"<GetSoundData><Id>17</Id><Format>{sound_format}</Format></GetSoundData>"))
+    assert served.status_code == 200 and asked == served.content
+    assert asked.startswith(WAV_HEADER if sound_format == "WAV" else MP3_FRAME)
+
+
+def test_sound_data_is_mp3_unless_asked_otherwise(inproc) -> None:
+    assert audio(soap(inproc, "<GetSoundData><Id>17</Id></GetSoundData>")) == audio(
+        soap(inproc, "<GetSoundData><Id>17</Id><Format>MP3</Format></GetSoundData>"))
+    assert fault_info(soap(inproc, "<GetSoundData><Id>17</Id><Format>OGG</Format></GetSoundData>"))[0] == "BAD_REQUEST"
+    assert fault_info(soap(inproc, "<GetSoundData><Id>51</Id></GetSoundData>"))[0] == "NOT_FOUND"
+
+
+def test_sound_meta_lists_the_library_newest_first_as_the_v2_simulator_has_it(inproc, v2_sim) -> None:
+    page = answer(soap(inproc, "<QuerySoundMeta><FirstResult>5</FirstResult><MaxResults>4</MaxResults></QuerySoundMeta>"))
+    library = v2_sim.get("/v2/campaigns/sounds", params={"offset": 5, "limit": 4}).json()
+    assert page.findtext(f"{{{SVC}}}TotalResults") == str(library["totalCount"])
+    assert [(int(m.get("id")), m.findtext(f"{{{DATA}}}Name")) for m in page.iterchildren(f"{{{DATA}}}SoundMeta")] == [
+        (s["id"], s["name"]) for s in library["items"]]
+
+
+def test_a_recording_by_id_or_by_its_call_and_name_is_the_v2_simulators_mp3(inproc, v2_sim) -> None:
+    by_id = audio(soap(inproc, f"<GetRecordingData><RecordingId>{RECORDING['id']}</RecordingId></GetRecordingData>"))
+    by_name = audio(soap(inproc, f"<GetRecordingData><CallId>{RECORDING['callId']}</CallId>"
+                                 f"<Name>{RECORDING['name']}</Name></GetRecordingData>"))
+    assert by_id == by_name == v2_sim.get(f"/v2/calls/recordings/{RECORDING['id']}.mp3").content
+
+
+def test_a_recording_in_wav_is_a_wav_of_its_length(inproc) -> None:
+    """v2 serves recordings as MP3 only; a 2014 server answered the WAV asked for."""
+    wav = audio(soap(inproc, f"<GetRecordingData><RecordingId>{RECORDING['id']}</RecordingId>"
+                             "<Format>WAV</Format></GetRecordingData>"))
+    with wave.open(io.BytesIO(wav)) as reader:
+        assert reader.getnframes() / reader.getframerate() == RECORDING["lengthInSeconds"]
+
+
+def test_recording_requests_take_one_of_the_choice(inproc) -> None:
+    for body, code in ((f"<RecordingId>{RECORDING['id']}</RecordingId><CallId>{RECORDING['callId']}</CallId>", "BAD_REQUEST"),
+                       (f"<CallId>{RECORDING['callId']}</CallId>", "BAD_REQUEST"),
+                       ("<Name>voicemail</Name>", "BAD_REQUEST"),
+                       ("", "BAD_REQUEST"),
+                       (f"<CallId>{RECORDING['callId']}</CallId><Name>greeting</Name>", "NOT_FOUND"),
+                       ("<RecordingId>2999</RecordingId>", "NOT_FOUND")):
+        assert fault_info(soap(inproc, f"<GetRecordingData>{body}</GetRecordingData>"))[0] == code, body
+
+
 # ---- faults, auth, contract files -------------------------------------------------------------
 @pytest.mark.parametrize("version, namespace", [("1.2", SOAP12), ("1.1", SOAP11)])
 def test_faults_carry_service_fault_info_in_the_version_asked(inproc, version: str, namespace: str) -> None:
@@ -361,8 +453,8 @@ def test_callfire_bridge_sim_legacy_serves_the_wsdl(tmp_path: Path) -> None:
 # ---- independence from the bridge's translation --------------------------------------------------
 FORBIDDEN = ("bridge.translate", "bridge.mappings", "bridge.orchestrate", "bridge.soap", "bridge.registry",
              "bridge.reference", "bridge.explain")
-ALLOWED_BRIDGE = ("bridge.legacy", "bridge.sim.seed", "bridge.sim.vocab", "bridge.contract", "bridge.resources",
-                  "bridge.config")
+ALLOWED_BRIDGE = ("bridge.legacy", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
+                  "bridge.sim.sounds", "bridge.contract", "bridge.resources", "bridge.config")
 
 
 def test_bridge_legacy_imports_nothing_of_the_translation() -> None:

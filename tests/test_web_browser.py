@@ -18,29 +18,18 @@ from typing import Iterator
 import httpx
 import lxml.html
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bridge.config import ROOT
 from bridge.reference import catalog
 from bridge.web.examples import EXAMPLES
-from conftest import Live, basic
+from conftest import CHROMIUM, Live, basic
 from shadow_fixtures import Shadowed, shadowed, wait_for  # noqa: F401 - shadowed is a fixture
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "mappings-page.png"
 VIEWPORT = {"width": 1280, "height": 900}
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's Chromium at /usr/bin/chromium (`make system-deps`)")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -122,6 +122,9 @@ def _get(client: httpx.Client, url: str, params: list[tuple[str, str]], auth: tu
         response = _send(client, url, params, auth)
     if response.status_code != 200:
         raise V2ViewError(f"GET {url}: v2 answered {response.status_code} {response.text[:200]}")
+    content_type = response.headers.get("content-type", "")
+    if not content_type.startswith("application/json"):  # GetSoundData, GetRecordingData: audio bytes
+        raise V2ViewError(f"GET {url}: v2 answered {content_type or 'no content type'}, not JSON fields")
     return url, response.json()
 
 

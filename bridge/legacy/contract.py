@@ -11,11 +11,12 @@ from functools import cache, lru_cache
 
 from lxml import etree
 
-from bridge.contract import DATA
+from bridge.contract import DATA, SVC
 from bridge.contract.variants import Contract, served_files
 
 CONTRACT = Contract.V2014
 XS = "http://www.w3.org/2001/XMLSchema"
+SCHEMA_FILES = ("callfire-data.xsd", "callfire-service.xsd")   # data: types, then svc: ones
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
 
 
@@ -32,9 +33,9 @@ def contract_file(name: str, base_url: str, version_path: str) -> bytes:
 
 @cache
 def enumeration(type_name: str) -> tuple[str, ...]:
-    """The values of the simple type data:`type_name` (e.g. ActionState), in contract order."""
-    schema = etree.fromstring(served_files(CONTRACT)["callfire-data.xsd"])
-    found = schema.find(f"{{{XS}}}simpleType[@name='{type_name}']")
-    if found is None:
-        raise KeyError(f"{type_name} is not a simple type of {DATA}")
-    return tuple(e.get("value") for e in found.iter(f"{{{XS}}}enumeration"))
+    """The values of the simple type `type_name` (data:ActionState, svc:SoundFormat...), in contract order."""
+    for file in SCHEMA_FILES:
+        found = etree.fromstring(served_files(CONTRACT)[file]).find(f"{{{XS}}}simpleType[@name='{type_name}']")
+        if found is not None:
+            return tuple(e.get("value") for e in found.iter(f"{{{XS}}}enumeration"))
+    raise KeyError(f"{type_name} is not a simple type of {DATA} or {SVC}")

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from bridge.sim.seed import SeedBroadcast, build_seed
+from bridge.sim.autoreplies import SEED_AUTO_REPLIES
+from bridge.sim.seed import SOUND_IDS, SeedBroadcast, build_seed
+from bridge.sim.sounds import seed_sound
 
 RESULT_FIELDS = {"calls": "finalCallResult", "texts": "finalTextResult"}
 
@@ -32,6 +34,9 @@ class LegacyData:
     broadcasts: dict[int, SeedBroadcast]
     batches: dict[int, dict]          # v2 Batch without its counts
     schedules: dict[int, Schedule]
+    auto_replies: dict[int, dict]     # v2 TextAutoReply by id
+    sounds: dict[int, dict]           # v2 CampaignSound by id (the account's library)
+    recordings: dict[int, dict]       # v2 CallRecording by id (inside the calls' records)
 
     def actions(self, kind: str) -> dict[int, dict]:
         """The calls or the texts (`kind`: "calls" or "texts")."""
@@ -53,4 +58,7 @@ def legacy_data() -> LegacyData:
     schedules = {s["id"]: Schedule(broadcast_id, s) for broadcast_id, b in seed.broadcasts.items()
                  for s in b.wire.get("schedules", ())}
     return LegacyData(calls=seed.calls, texts=seed.texts, contacts=seed.contacts,
-                      broadcasts=seed.broadcasts, batches=seed.batches, schedules=schedules)
+                      broadcasts=seed.broadcasts, batches=seed.batches, schedules=schedules,
+                      auto_replies={r["id"]: r for r in SEED_AUTO_REPLIES},
+                      sounds={i: seed_sound(i).wire for i in sorted(SOUND_IDS)},
+                      recordings=seed.recordings)

@@ -1,11 +1,13 @@
-"""The twelve read operations the legacy simulator answers, each from the v1.1 contract alone.
+"""The read operations the legacy simulator answers, each from the v1.1 contract alone.
 
 A handler takes the request's fields and answers the response element; unknown ids are
-NOT_FOUND faults. Query results are newest first (created, then id, descending), as CallFire
-answered v1.1 queries; a contact's history and a broadcast's batches are oldest first (README.md).
+NOT_FOUND faults. Query results and a contact's history are newest first (created, then id,
+descending), as CallFire answered v1.1 queries; a broadcast's batches and the auto-replies
+(which have no creation time) are oldest first (README.md).
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -13,9 +15,9 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from bridge.contract import SVC
-from bridge.legacy import records, values
+from bridge.legacy import audio, records, values
 from bridge.legacy.data import RESULT_FIELDS, LegacyData, newest_first
-from bridge.legacy.faults import not_found
+from bridge.legacy.faults import LegacyFault, bad_request, not_found
 from bridge.legacy.request import RequestFields
 from bridge.sim.seed import SeedBroadcast
 
@@ -85,13 +87,13 @@ def _get_action(kind: str, entity: str) -> Handler:
 
 
 def get_contact_history(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
-    """The contact's calls and texts interleaved, oldest first, paged together."""
+    """The contact's calls and texts interleaved, newest first, paged together."""
     paging, contact_id = fields.paging(), fields.long("ContactId", required=True)
     if contact_id not in data.contacts:
         raise not_found("Contact", contact_id)
     mine = [(kind, a) for kind in ("calls", "texts") for a in data.actions(kind).values()
             if a["contact"]["id"] == contact_id]
-    mine.sort(key=lambda pair: (pair[1]["created"], pair[1]["id"]))
+    mine.sort(key=lambda pair: (pair[1]["created"], pair[1]["id"]), reverse=True)
     answer = records.root(records.DATA, "ContactHistory")
     for kind, item in paging.window(mine):
         records.action(answer, kind, item, zone)
@@ -161,6 +163,72 @@ def get_broadcast_schedule(fields: RequestFields, data: LegacyData, zone: ZoneIn
     return records.broadcast_schedule(None, schedule_id, data.schedules[schedule_id].wire)
 
 
+def query_auto_replies(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """The account's auto-replies, of one Number when it is given, in the order they were made."""
+    paging, number = fields.paging(), fields.phone("Number")
+    found = [r for _, r in sorted(data.auto_replies.items()) if number is None or r["number"] == number]
+    answer = _result("AutoReplyQueryResult", len(found))
+    for item in paging.window(found):
+        records.auto_reply(answer, item)
+    return answer
+
+
+def get_auto_reply(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    return records.auto_reply(None, _by_id(data.auto_replies, fields.long("Id", required=True), "AutoReply"))
+
+
+def query_sound_meta(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """The account's sound library, newest first."""
+    paging = fields.paging()
+    found = sorted(data.sounds.values(), key=lambda s: (s["created"], s["id"]), reverse=True)
+    answer = _result("SoundMetaQueryResult", len(found))
+    for sound in paging.window(found):
+        records.sound_meta(answer, sound, zone)
+    return answer
+
+
+def get_sound_meta(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    return records.sound_meta(None, _by_id(data.sounds, fields.long("Id", required=True), "Sound"), zone)
+
+
+def get_sound_data(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """svc:SoundData: the sound's bytes in Format (MP3 by default), as xs:base64Binary."""
+    sound = _by_id(data.sounds, fields.long("Id", required=True), "Sound")
+    return _binary("SoundData", audio.sound_bytes(sound, fields.enum("Format", "SoundFormat", "MP3")))
+
+
+def get_recording_data(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """svc:RecordingData: a call recording by RecordingId, or by CallId and its Name in the IVR
+    (the xs:choice: one or the other), in Format (MP3 by default)."""
+    recording_id, call_id, name = fields.long("RecordingId"), fields.long("CallId"), fields.string("Name")
+    if recording_id is not None and (call_id, name) != (None, None):
+        raise bad_request("RecordingId, or CallId and Name: not both")
+    if recording_id is not None:
+        recording = _by_id(data.recordings, recording_id, "Recording")
+    elif call_id is None or name is None:
+        raise bad_request("GetRecordingData takes RecordingId, or CallId and Name")
+    else:
+        call = _by_id(data.calls, call_id, "Call")
+        recording = next((r for record in call.get("records", ()) for r in record.get("recordings", ())
+                          if r["name"] == name), None)
+        if recording is None:
+            raise LegacyFault("NOT_FOUND", f"Call {call_id} has no recording named {name!r}")
+    return _binary("RecordingData", audio.recording_bytes(recording, fields.enum("Format", "SoundFormat", "MP3")))
+
+
+def _by_id(items: dict[int, dict], item_id: int, entity: str) -> dict:
+    if item_id not in items:
+        raise not_found(entity, item_id)
+    return items[item_id]
+
+
+def _binary(name: str, content: bytes) -> etree._Element:
+    """An svc: xs:base64Binary answer (SoundData, RecordingData)."""
+    answer = records.root(SVC, name)
+    answer.text = base64.b64encode(content).decode("ascii")
+    return answer
+
+
 def _broadcast(fields: RequestFields, data: LegacyData, name: str) -> SeedBroadcast:
     broadcast_id = fields.long(name, required=True)
     if broadcast_id not in data.broadcasts:
@@ -188,4 +256,10 @@ OPERATIONS: dict[str, Handler] = {
     "GetBroadcastSchedule": get_broadcast_schedule,
     "QueryTexts": _query_actions("texts", "TextQueryResult"),
     "GetText": _get_action("texts", "Text"),
+    "QueryAutoReplies": query_auto_replies,
+    "GetAutoReply": get_auto_reply,
+    "QuerySoundMeta": query_sound_meta,
+    "GetSoundMeta": get_sound_meta,
+    "GetSoundData": get_sound_data,
+    "GetRecordingData": get_recording_data,
 }

@@ -21,6 +21,7 @@ D = f"{{{DATA}}}"
 _NCNAME = re.compile(r"[A-Za-z_][\w.-]*")
 # VoiceBroadcastConfig's sound slots in XSD order: (v2 prefix in `sounds`, v1.1 prefix).
 SOUND_SLOTS = (("live", "Live"), ("machine", "Machine"), ("transfer", "Transfer"), ("dnc", "Dnc"))
+NO_RESULT = "UNDIALED"   # the Result of an attempt v2 reports with none (agreed with the bridge)
 
 
 def sub(parent: etree._Element, name: str, text: str | None = None, **attrib: str) -> etree._Element:
@@ -74,22 +75,27 @@ def recipient_attributes(item: dict) -> dict[str, str]:
 def written_records(item: dict) -> list[dict]:
     """The attempts a v1.1 answer lists, newest first (as CallFire's own v1.1 samples order them).
 
-    An attempt whose result never came back (a TIMEOUT call's) has no Result or FinishTime, both
-    required in an ActionRecord, so it is not written.
+    An attempt v2 reports with no result (a TIMEOUT call's: only its originateTime) is written
+    as the bridge writes it (agreed with the bridge): Result UNDIALED, FinishTime its
+    originateTime. One with neither time has no FinishTime, required in an ActionRecord: left out.
     """
-    done = [r for r in item.get("records", ()) if record_result(r) and "finishTime" in r]
-    return sorted(done, key=lambda r: (r["finishTime"], r["id"]), reverse=True)
+    done = [r for r in item.get("records", ()) if finish_time(r) is not None]
+    return sorted(done, key=lambda r: (finish_time(r), r["id"]), reverse=True)
 
 
-def record_result(record: dict) -> str | None:
+def finish_time(record: dict) -> int | None:
+    return record.get("finishTime", record.get("originateTime"))
+
+
+def record_result(record: dict) -> str:
     raw = record.get("result") or record.get("textResult")
-    return None if raw is None else values.result(raw)
+    return NO_RESULT if raw is None else values.result(raw)
 
 
 def _action_record(parent: etree._Element, name: str, record: dict, zone: ZoneInfo) -> etree._Element:
     element = sub(parent, name, id=str(record["id"]))
     sub(element, "Result", record_result(record))
-    sub(element, "FinishTime", values.instant(record["finishTime"], zone))
+    sub(element, "FinishTime", values.instant(finish_time(record), zone))
     sub(element, "BilledAmount", values.number(float(record.get("billedAmount", 0.0))))
     for pair in record.get("questionResponses", ()):
         response = sub(element, "QuestionResponse")
@@ -117,6 +123,29 @@ def call_record(parent: etree._Element, record: dict, zone: ZoneInfo) -> None:
 def text_record(parent: etree._Element, record: dict, zone: ZoneInfo) -> None:
     element = _action_record(parent, "TextRecord", record, zone)
     sub(element, "Message", record.get("message", ""))
+
+
+# ---- auto-replies and sounds ---------------------------------------------------------------------
+def auto_reply(parent: etree._Element | None, item: dict) -> etree._Element:
+    """A data:AutoReply: the number it answers for, its keyword (when it has one), match, message."""
+    element = node(parent, "AutoReply", id=str(item["id"]))
+    sub(element, "Number", item["number"])
+    if "keyword" in item:
+        sub(element, "Keyword", item["keyword"])
+    sub(element, "Match", item["match"])
+    sub(element, "Message", item["message"])
+    return element
+
+
+def sound_meta(parent: etree._Element | None, sound: dict, zone: ZoneInfo) -> etree._Element:
+    """A data:SoundMeta: a library sound's status, name, creation and length (no audio)."""
+    element = node(parent, "SoundMeta", id=str(sound["id"]))
+    sub(element, "Status", values.checked(sound["status"], "SoundStatus"))
+    sub(element, "Name", sound["name"])
+    sub(element, "Created", values.instant(sound["created"], zone))
+    if "lengthInSeconds" in sound:
+        sub(element, "LengthInSeconds", str(sound["lengthInSeconds"]))
+    return element
 
 
 # ---- broadcasts ---------------------------------------------------------------------------------

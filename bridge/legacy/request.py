@@ -117,6 +117,16 @@ class RequestFields:
                               f"({', '.join(allowed)})")
         return frozenset(items)
 
+    def enum(self, name: str, type_name: str, default: str) -> str:
+        """One value of the enumeration `type_name` (e.g. svc:SoundFormat); absent: `default`."""
+        raw = self.single(name)
+        if raw is None:
+            return default
+        allowed = enumeration(type_name)
+        if raw not in allowed:
+            raise bad_request(f"{name}: {raw} not in the v1.1 {type_name} values ({', '.join(allowed)})")
+        return raw
+
     def phones(self, name: str) -> frozenset[str]:
         """Phone numbers: repeated elements, each possibly a space- or comma-separated list."""
         return frozenset(phone(name, item) for raw in self.values(name)

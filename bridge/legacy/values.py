@@ -16,13 +16,14 @@ from lxml import etree
 from bridge.contract.variants import served_files
 from bridge.legacy.contract import CONTRACT, XS, enumeration
 
-# Later ActionState -> (2014 state, FinalResult when the action has none): a later state whose
-# action waits is READY; one whose action ended without being dialed is FINISHED + UNDIALED.
-LATER_STATES: dict[str, tuple[str, str | None]] = {
-    "CALLBACK": ("READY", None),          # a redial is due: the action waits to be dialed again
-    "DISABLED": ("READY", None),          # its batch is disabled: the action waits, undialed
-    "SKIPPED": ("FINISHED", "UNDIALED"),  # a call-center agent skipped it: never dialed
-    "PERIOD_LIMIT": ("FINISHED", "UNDIALED"),  # recipient contacted too often: never dialed
+# Later ActionState -> 2014 state: one whose action waits is READY; one a call-center agent
+# ended undialed is FINISHED; one not dialed because its time ran out is TIMEOUT. None of them
+# invents a FinalResult v2 does not report (agreed with the bridge).
+LATER_STATES: dict[str, str] = {
+    "CALLBACK": "READY",          # a redial is due: the action waits to be dialed again
+    "DISABLED": "READY",          # its batch is disabled: the action waits, undialed
+    "SKIPPED": "FINISHED",        # a call-center agent skipped it: never dialed
+    "PERIOD_LIMIT": "TIMEOUT",    # the calling period's limit was reached: not dialed in time
 }
 # Later call Result -> the 2014 Result meaning the same to the caller.
 LATER_RESULTS: dict[str, str] = {
@@ -35,15 +36,11 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def state(action: dict) -> str:
-    return checked(LATER_STATES.get(action["state"], (action["state"],))[0], "ActionState")
+    return checked(LATER_STATES.get(action["state"], action["state"]), "ActionState")
 
 
 def final_result(action: dict, result_field: str) -> str | None:
-    """The action's FinalResult; a later state the 2014 view ends supplies one when v2 has none."""
-    if action.get(result_field) is not None:
-        return result(action[result_field])
-    fallback = LATER_STATES.get(action["state"], (None, None))[1]
-    return None if fallback is None else checked(fallback, "Result")
+    return None if action.get(result_field) is None else result(action[result_field])
 
 
 def result(value: str) -> str:
