@@ -440,14 +440,16 @@ def test_in_process_state_access() -> None:
 def test_concurrent_clients_share_one_consistent_simulator(sim) -> None:
     clients = [http_client(base_url=sim.base_url, auth=(f"concurrent{n}", "x")) for n in range(4)]
 
-    def work(n: int) -> tuple[int, int]:
+    def work(n: int) -> tuple[int, int, str]:
         http = clients[n % 4]
         created = http.post("/calls/broadcasts", json={
             **VOICE_BROADCAST, "recipients": [{"phoneNumber": f"1213555{n:04d}"}]})
-        return created.status_code, http.get("/calls", params={"limit": 1}).status_code
+        listed = http.get("/calls", params={"limit": 1})
+        refused = "" if created.status_code == 201 and listed.status_code == 200 else created.text + listed.text
+        return created.status_code, listed.status_code, refused  # what was refused says why
 
     with ThreadPoolExecutor(max_workers=16) as pool:
-        assert set(pool.map(work, range(64))) == {(201, 200)}
+        assert set(pool.map(work, range(64))) == {(201, 200, "")}
     totals = {http.get("/calls").json()["totalCount"] for http in clients}
     assert totals == {1531 + 16}
 
