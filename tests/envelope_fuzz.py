@@ -113,8 +113,8 @@ def cases(draw: st.DrawFn) -> tuple[Seed, bytes]:
             well_formed = True
         except etree.XMLSyntaxError:
             well_formed = False
-        kinds = ["tree", "encoding", "bytes"] if well_formed and envelope.startswith(b"<?xml version='1.0' encoding='UTF-8'?>") \
-            else ["bytes"]
+        utf8 = envelope.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+        kinds = ["tree", "encoding", "bytes"] if well_formed and utf8 else ["bytes"]
         kind = draw(st.sampled_from(kinds))
         if kind == "tree":
             envelope = b"<?xml version='1.0' encoding='UTF-8'?>" + draw(_tree_mutation(envelope))

@@ -18,7 +18,7 @@ def test_mutated_envelopes_get_a_soap_answer_and_no_internal_error(inproc: InPro
     seed, envelope = case
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="bridge"):
-        response = inproc.client.post(f"/api/1.1/soap12/call", content=envelope, headers={
+        response = inproc.client.post("/api/1.1/soap12/call", content=envelope, headers={
             "Content-Type": seed.content_type, "Authorization": basic("fuzz")})
     assert problem(response) is None, (seed.operation, seed.version, envelope[:300], problem(response))
     # A client's mistake is logged at info, never as an error with a traceback.

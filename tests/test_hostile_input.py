@@ -14,6 +14,7 @@ import httpx
 import pytest
 from lxml import etree
 
+from bridge.cli import free_port
 from bridge.config import Settings
 from bridge.registry import registry
 from bridge.soap.url_bounds import MAX_URL_VALUE
@@ -176,7 +177,6 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.mark.parametrize("source", ["flag", "file", "environment"])
 def test_simulator_accounts_stay_out_of_ps(tmp_path: Path, source: str) -> None:
-    from bridge.cli import free_port
     pairs = "alice:s3cret-pw,bob:other-pw"
     port = free_port()
     command = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "1",

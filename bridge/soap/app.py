@@ -163,7 +163,7 @@ class SoapEndpoint:
             body = as_utf8(body, content_type)
         except BridgeFault as fault:
             log.info("refused: %s", fault.message)
-            return reject(start_response, detect_version(content_type, b""), fault)
+            return reject(start_response, detect_version(content_type, body[:2048]), fault)
         version = detect_version(content_type, body[:2048])
         refusal = self.refusal(environ, body)
         if refusal is not None:
