@@ -43,6 +43,17 @@ class EnumTable:
     def to_v2(self) -> dict[str, str | None]:
         return {v.v1: v.v2 for v in self.values if v.v1 is not None}
 
+    def shown_as_2014(self) -> dict[str, tuple[str, ...]]:
+        """v2 value of a 2014 v1.1 value -> the later v2 values the 2014 contract writes as that
+        v1.1 value (READY -> CALLBACK, DISABLED): what a 2014 filter on it must also find."""
+        exact = self.to_v2()
+        out: dict[str, tuple[str, ...]] = {}
+        for v in self.values:
+            target = exact.get(v.v1_2014) if v.live_only and v.v1_2014 else None
+            if target is not None and v.v2 is not None and v.v2 != target:
+                out[target] = (*out.get(target, ()), v.v2)
+        return out
+
     def to_v1(self, contract: str = "live") -> dict[str, str]:
         """v2 value -> the v1.1 value written in `contract` ("2014" or "live")."""
         out: dict[str, str] = {}

@@ -312,3 +312,38 @@ def test_an_element_v2_has_no_value_for_is_expected_when_the_bridge_leaves_it_ou
     [found] = differences(broadcast("<d:Created>2026-09-01T00:00:00Z</d:Created>"), broadcast(""), "GetBroadcast")
     assert (found.kind, found.path) == (MISSING, "Broadcast/VoiceBroadcastConfig[@id=101]/Created")
     assert found.explanation is not None and "no creation time" in found.explanation.note
+
+
+def stats(*result_stats: tuple[str, int, int], billed: int = 60) -> bytes:
+    rows = "".join(f"<d:ResultStat><d:Result>{r}</d:Result><d:Attempts>{a}</d:Attempts><d:Actions>{n}</d:Actions>"
+                   f"</d:ResultStat>" for r, a, n in result_stats)
+    return envelope(f'<d:BroadcastStats xmlns:d="{DATA}"><d:UsageStats><d:Duration>50</d:Duration>'
+                    f"<d:BilledDuration>{billed}</d:BilledDuration><d:BilledAmount>1.0</d:BilledAmount>"
+                    f"<d:Attempts>3</d:Attempts><d:Actions>2</d:Actions></d:UsageStats>{rows}"
+                    f"<d:ActionStatistics><d:Unattempted>0</d:Unattempted><d:RetryWait>0</d:RetryWait>"
+                    f"<d:Finished>2</d:Finished></d:ActionStatistics></d:BroadcastStats>")
+
+
+def test_a_figure_v2_cannot_give_is_expected_naming_its_approximate_row() -> None:
+    found = differences(stats(("LA", 2, 1), ("CARRIER_ERROR", 1, 1), billed=50), stats(("LA", 1, 1)),
+                        "GetBroadcastStats")
+    assert {(d.path, d.kind) for d in found} == {
+        ("BroadcastStats/UsageStats/BilledDuration", VALUE), ("BroadcastStats/ResultStat[Result=LA]/Attempts", VALUE),
+        ("BroadcastStats/ResultStat[Result=CARRIER_ERROR]", MISSING)}
+    assert all(d.explanation is not None and d.explanation.entry_id for d in found)
+    # ...but a count v2 does give is compared: Finished is not approximate
+    [finished] = differences(stats(), stats().replace(b"<d:Finished>2<", b"<d:Finished>3<"), "GetBroadcastStats")
+    assert finished.unexplained
+
+
+def test_an_order_rule_does_not_explain_a_missing_element_at_the_same_path() -> None:
+    def broadcasts(*ids: int) -> bytes:
+        items = "".join(f'<d:Broadcast id="{i}"><d:Name>b{i}</d:Name><d:Status>FINISHED</d:Status>'
+                        f"<d:LastModified>2026-09-08T16:00:00Z</d:LastModified><d:Type>VOICE</d:Type></d:Broadcast>"
+                        for i in ids)
+        return envelope(f'<r:BroadcastQueryResult xmlns:r="{SVC}" xmlns:d="{DATA}"><r:TotalResults>{len(ids)}'
+                        f"</r:TotalResults>{items}</r:BroadcastQueryResult>")
+    [moved] = differences(broadcasts(1, 2), broadcasts(2, 1), "QueryBroadcasts")
+    assert moved.kind == ORDER and moved.explanation is not None and "lastModified" in moved.explanation.note
+    missing = [d for d in differences(broadcasts(1, 2), broadcasts(1), "QueryBroadcasts") if d.kind == MISSING]
+    assert [d.path for d in missing] == ["BroadcastQueryResult/Broadcast[@id=2]"] and missing[0].unexplained

@@ -94,7 +94,7 @@ def test_what_does_final_result_invalid_number_become() -> None:
     assert "CallResult INVALID_NUMBER (none) request lossy v2 has no such result" in words
     assert "As a filter it matches nothing; dropped from RetryResults; never produced on output." in words
     assert "Call.FinalResult finalCallResult enum:CallResult" in words
-    assert "QueryCalls.Result query.results enum_list:CallResult" in words
+    assert "QueryCalls.Result query.results enum_filter:CallResult" in words
     found = json.loads(ok("lookup", "FinalResult=INVALID_NUMBER", "--json"))
     assert [(e["table"], e["v1"], e["v2"], e["lossy"]) for e in found["entries"]] == [
         ("CallResult", "INVALID_NUMBER", "", True), ("TextResult", "INVALID_NUMBER", "", True)]

@@ -259,11 +259,16 @@ def test_rows_without_a_v2_source_are_never_written(entity: str) -> None:
 @pytest.mark.parametrize("entity", ["Call", "Text"])
 def test_to_number_reads_exactly_the_v2_fields_its_row_lists(entity: str) -> None:
     row = next(r for r in TABLES.entities[entity]["fields"] if r["v1"] == "ToNumber")
-    assert row["v2_fields"] == ["toNumber", "attributes.ClientData"]
+    assert row["v2_fields"] == ["toNumber", "attributes"]
     write = engine.entity_writer(entity)
     assert write({"toNumber": NUMBER, "attributes": {"ClientData": "c-1"}}, UTC)["ToNumber"] == {
         "_": NUMBER, "@ClientData": "c-1"}
     assert write({"toNumber": NUMBER}, UTC)["ToNumber"] == {"_": NUMBER}
+    # Every recipient attribute, through xs:anyAttribute; a name XML cannot carry is dropped.
+    attributes = {"ClientData": "c-1", "member_id": "M7", "appointment-id": "A 1", "2nd": "x", "has space": "x",
+                  "ns:name": "x", "xmlns": "x"}
+    assert write({"toNumber": NUMBER, "attributes": attributes}, UTC)["ToNumber"] == {
+        "_": NUMBER, "@ClientData": "c-1", "@member_id": "M7", "@appointment-id": "A 1"}
 
 
 def test_the_label_table_writes_each_label_string() -> None:
@@ -384,6 +389,9 @@ def test_every_enum_converter_maps_with_the_table_it_names(tables_copy: Callable
         return
     tables_copy("enums.yaml", rename_v2(enum, v1, f"{v2}_COPY"))
     values = plan_values(engine.request_map(table).translate(request, UTC))
+    if row["convert"].startswith("enum_filter:"):  # the later values shown as it follow it (2014 contract)
+        assert values[row["v2"]].split(",")[0] == f"{v2}_COPY"
+        return
     assert values[row["v2"]] in (f"{v2}_COPY", [f"{v2}_COPY"])
 
 

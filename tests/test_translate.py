@@ -130,15 +130,39 @@ def test_every_mapped_enum_value_comes_back_unchanged(name: str) -> None:
 
 
 def test_filters_drop_values_v2_lacks_and_match_nothing_when_none_is_left() -> None:
-    plan = request_map("QueryCalls").translate({"State": "FINISHED RESTRICTED_NUMBER", "Result": "LA,SENT  BUSY"}, UTC)
+    plan = request_map("QueryCalls").translate({"State": "FINISHED RESTRICTED_NUMBER", "Result": "LA,SENT  BUSY"}, LIVE)
     assert plan.query["states"] == "FINISHED" and plan.query["results"] == "LA,BUSY"
     assert not plan.match_nothing
     assert request_map("QueryCalls").translate({"Result": "INVALID_NUMBER SENT"}, UTC).match_nothing
     assert request_map("QueryCalls").translate({"State": "RESTRICTED_NUMBER"}, UTC).match_nothing
     empty = request_map("QueryCalls").translate({"BroadcastId": "327", "State": [""], "Result": "  "}, UTC)
     assert empty.query == {"campaignId": 327} and not empty.match_nothing
-    repeated = request_map("QueryCalls").translate({"State": ["FINISHED", "INVALID RESTRICTED_NUMBER"], "Result": ["LA", "AM,LA"]}, UTC)
+    repeated = request_map("QueryCalls").translate({"State": ["FINISHED", "INVALID RESTRICTED_NUMBER"], "Result": ["LA", "AM,LA"]}, LIVE)
     assert repeated.query["states"] == "FINISHED,INVALID" and repeated.query["results"] == "LA,AM"
+
+
+@pytest.mark.parametrize("operation, field, asked, v2", [
+    ("QueryCalls", "State", "READY", "READY,CALLBACK,DISABLED"),
+    ("QueryCalls", "State", "FINISHED INVALID", "FINISHED,SKIPPED,INVALID"),
+    ("QueryCalls", "State", "TIMEOUT", "TIMEOUT,PERIOD_LIMIT"),
+    ("QueryCalls", "Result", "LA", "LA,ABANDONED"),
+    ("QueryCalls", "Result", "AM BUSY", "AM,SD,BUSY"),
+    ("QueryCalls", "Result", "UNDIALED", "UNDIALED,POSTPONED,SKIPPED"),
+    ("QueryTexts", "State", "READY", "READY,CALLBACK,DISABLED"),
+    ("QueryTexts", "Result", "SENT", "SENT"),
+])
+def test_a_2014_filter_also_asks_for_the_later_values_shown_as_it(operation: str, field: str, asked: str,
+                                                                   v2: str) -> None:
+    """A 2014 client's State=READY must find the CALLBACK call the bridge shows it as READY; under
+    --contract live the bridge shows CALLBACK as CALLBACK, so the filter stays exact."""
+    target = {"State": "states", "Result": "results"}[field]
+    assert request_map(operation).translate({field: asked}, UTC).query[target] == v2
+    assert request_map(operation).translate({field: asked}, LIVE).query[target] == asked.replace(" ", ",")
+    written = {value: entity_writer("Call")({"state": value, "finalCallResult": value}, UTC)
+               for value in v2.split(",")}
+    shown = [w.get("State") if field == "State" else w.get("FinalResult") for w in written.values()]
+    if operation == "QueryCalls":
+        assert set(shown) == set(asked.split())  # every value asked for reads back as one asked
 
 
 def test_unknown_enum_values_fault_and_list_the_allowed_ones() -> None:
@@ -156,7 +180,8 @@ def test_query_calls_maps_every_filter() -> None:
         "FromNumber": "+13105551212", "ToNumber": ["18185551212"], "LabelName": "vip"}, UTC)
     assert (plan.method, plan.path) == ("GET", "/calls")
     assert plan.paging == {"count": 100, "offset": 20}
-    assert plan.query == {"campaignId": 327, "batchId": 331, "states": "READY,SELECTED", "results": "LA,AM",
+    assert plan.query == {"campaignId": 327, "batchId": 331, "states": "READY,CALLBACK,DISABLED,SELECTED",
+                          "results": "LA,ABANDONED,AM,SD",
                           "inbound": False, "intervalBegin": 1362686519000, "intervalEnd": 1362700800000,
                           "fromNumber": "13105551212", "toNumber": "18185551212", "label": "vip"}
 

@@ -37,7 +37,7 @@ def matches(pattern: str, path: str) -> bool:
 class Rules:
     unordered: tuple[str, ...] = ()
     keys: tuple[tuple[str, str], ...] = ()  # (path, child whose value identifies the element)
-    expected: tuple[tuple[str, str], ...] = ()  # (path, note)
+    expected: tuple[tuple[str, str, str | None], ...] = ()  # (path, note, kind or None: any kind)
     ignore: tuple[str, ...] = ()  # --ignore: differences under these paths are not reported at all
 
     def with_ignore(self, paths: Iterable[str]) -> "Rules":
@@ -52,8 +52,9 @@ class Rules:
     def key_child(self, path: str) -> str | None:
         return next((key for p, key in self.keys if matches(p, path)), None)
 
-    def expected_note(self, path: str) -> tuple[str, str] | None:
-        return next(((p, note) for p, note in self.expected if matches(p, path)), None)
+    def expected_note(self, path: str, kind: str) -> tuple[str, str] | None:
+        return next(((p, note) for p, note, only in self.expected
+                     if matches(p, path) and only in (None, kind)), None)
 
 
 @cache
@@ -62,7 +63,7 @@ def rules(directory: Path = MAPPINGS_DIR) -> Rules:
         raw = yaml.safe_load(fh)
     return Rules(tuple(r["path"] for r in raw.get("unordered", ())),
                  tuple((r["path"], r["key"]) for r in raw.get("keys", ())),
-                 tuple((r["path"], r["note"]) for r in raw.get("expected", ())))
+                 tuple((r["path"], r["note"], r.get("kind")) for r in raw.get("expected", ())))
 
 
 def diff(primary: Node, candidate: Node, rules: Rules) -> list[Difference]:

@@ -9,6 +9,8 @@ field is merely lossy in general (that would hide a wrong mapping in a lossy fie
 - a lossy row's `default` written on one side (FromNumber `UNKNOWN` where v2 has no number);
 - an enum value CallFire added after 2014 on one side and the row's `v1_2014` on the other
   (`SD` against `AM`), or the table's `unknown_v2_2014` for a value the tables do not know;
+- a row marked `approximate: true` (a figure v2 cannot give, such as a per-result attempt count):
+  any difference in that field, or inside the list it writes;
 - a `mappings/compare.yaml` `expected` rule (a fault's wording).
 Other differences in a field with mapping rows carry those rows' ids as `related`, for the reader.
 """
@@ -82,22 +84,43 @@ def _entity_rows(tables: MappingSet, index: FieldIndex, path: str, names: Iterab
 
 def explain(operation: str, difference: Difference, rules: Rules) -> None:
     """Sets `difference.explanation` (or `related`) in place."""
-    expected = rules.expected_note(difference.path)
+    expected = rules.expected_note(difference.path, difference.kind)
     if expected is not None:
         difference.explanation = Explanation("mappings/compare.yaml", expected[0], expected[1])
         return
-    rows = field_index(operation).rows.get(plain(difference.path), [])
+    index = field_index(operation).rows
+    rows = index.get(plain(difference.path), [])
     for field_row in rows:
         found = _by_row(field_row, difference, load())
         if found is not None:
             difference.explanation = found
             return
+    approximate = _approximate(index, plain(difference.path))
+    if approximate is not None:
+        difference.explanation = approximate
+        return
     difference.related = tuple(dict.fromkeys(r.entry_id for r in rows if catalog().entry(r.entry_id)))
 
 
+def _approximate(index: dict[str, list[FieldRow]], path: str) -> Explanation | None:
+    """The `approximate` row writing this path or the list above it (ResultStat for ResultStat/Attempts)."""
+    steps = path.split("/")
+    for end in range(len(steps), 0, -1):
+        for field_row in index.get("/".join(steps[:end]), []):
+            if field_row.row.get("approximate"):
+                return Explanation(_source(field_row), f"{field_row.table}.{field_row.row['v1']}",
+                                   field_row.row.get("note", ""), field_row.entry_id)
+    return None
+
+
+def _source(field_row: FieldRow) -> str:
+    tables = load()
+    return "mappings/" + ("entities.yaml" if field_row.table in tables.entities else
+                          tables.operations[field_row.table]["source"])
+
+
 def _by_row(field_row: FieldRow, d: Difference, tables: MappingSet) -> Explanation | None:
-    row, source = field_row.row, "mappings/" + ("entities.yaml" if field_row.table in tables.entities else
-                                                tables.operations[field_row.table]["source"])
+    row, source = field_row.row, _source(field_row)
     name = f"{field_row.table}.{row['v1']}"
     note = row.get("note", "")
     if d.kind in (MISSING, EXTRA) and row.get("contract") == "live":

@@ -10,10 +10,13 @@ back.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import re
 from typing import Any, Callable, TypeVar
 
+from bridge.contract.variants import Contract
 from bridge.errors import BridgeFault, FaultCode, not_implemented
+from bridge.mappings import load
 from bridge.registry import V11Operation
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2_DEFINITION, V2Request
@@ -23,8 +26,8 @@ from bridge.v2.errors import V2StatusError
 T = TypeVar("T")
 CALLS, TEXTS = "calls", "texts"
 _BROADCAST = re.compile(r"/(calls|texts)/broadcasts/(\d+)")
-# The most broadcasts read when a whole list is needed: to filter VOICE from IVR (v2 cannot) and to
-# find a schedule by id (v2 has no schedule resource).
+# The most broadcasts read from one v2 list: a whole list, to filter VOICE from IVR (v2 cannot) and to
+# find a schedule by id (v2 has no schedule resource); a QueryBroadcasts window's head of each list.
 WHOLE_LIST = 10_000
 
 
@@ -33,12 +36,17 @@ def on_kind(path: str, kind: str) -> str:
     return path.replace("/calls/", f"/{kind}/", 1)
 
 
-def broadcast_path(plan: V2Request, kind: str = CALLS) -> str:
-    """/{kind}/broadcasts/{id} of the broadcast the plan addresses."""
+def broadcast_id(plan: V2Request) -> str:
+    """The id of the broadcast the plan addresses (/calls/broadcasts/{id}...)."""
     match = _BROADCAST.match(plan.path)
     if match is None:
         raise ValueError(f"{plan.operation}: {plan.path} names no broadcast")
-    return f"/{kind}/broadcasts/{match.group(2)}"
+    return match.group(2)
+
+
+def broadcast_path(plan: V2Request, kind: str = CALLS) -> str:
+    """/{kind}/broadcasts/{id} of the broadcast the plan addresses."""
+    return f"/{kind}/broadcasts/{broadcast_id(plan)}"
 
 
 def first_found(attempt: Callable[[str], T]) -> tuple[str, T]:
@@ -70,7 +78,28 @@ def get_broadcast(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 
 def broadcast_stats(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
     kind, stats = first_found(lambda k: _get(ex, on_kind(plan.path, k), plan.query))
+    if kind == CALLS and ex.runtime.conv.contract is Contract.V2014:
+        stats = {**stats, **_counted_as_2014(ex, plan, stats)}
     return marked(stats, kind, "TextBroadcastStatsDto")
+
+
+def _counted_as_2014(ex: Exchange, plan: V2Request, stats: dict[str, Any]) -> dict[str, int]:
+    """The per-result counters with the calls the 2014 contract writes as their result added
+    (answeringMachineCount + SD calls, liveCount + ABANDONED: tables CallResultStat, CallResult),
+    which v2's stats count in no counter of their own: counted with GET /calls."""
+    tables = load().enums
+    later = tables["CallResult"].shown_as_2014()
+    interval = {"intervalBegin": plan.query.get("begin"), "intervalEnd": plan.query.get("end")}
+    counted: dict[str, int] = {}
+    for row in tables["CallResultStat"].values:
+        results = later.get(tables["CallResult"].to_v2().get(row.v1) or "", ())
+        if row.v2 is None or not results:
+            continue
+        found = _get(ex, "/calls", {"campaignId": broadcast_id(plan), "results": ",".join(results),
+                                    **{k: v for k, v in interval.items() if v is not None}, "limit": 1, "offset": 0})
+        counted[row.v2] = int(stats.get(row.v2) or 0) + int(found.get("totalCount") or 0)
+    return counted
+
 
 
 def broadcast_kind(plan: V2Request) -> str:
@@ -106,49 +135,45 @@ def control_broadcast(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
 
 
 def query_broadcasts(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
-    """The window over the call broadcasts followed by the text broadcasts; Type picks lists."""
+    """v1.1 had one broadcast list: the window is cut from v2's call and text broadcast lists
+    merged newest first, reading from each list only the first FirstResult+MaxResults it may
+    need (at most WHOLE_LIST).  Type picks the lists; TotalResults is the sum of their counts."""
     if plan.match_nothing:
         return {"items": [], "totalCount": 0}
     offset, count = plan.paging["offset"], plan.paging["count"]
+    wanted = min(offset + count, WHOLE_LIST)
     types = set(plan.bridge.get("types") or ())
     voice, ivr = "CallBroadcast+sounds" in types, "CallBroadcast+dialplanXml" in types
-    want_calls, want_texts = not types or voice or ivr, not types or "TextBroadcast" in types
-    window = _Window(offset, count)
-    if want_calls:
-        calls_path = "/calls/broadcasts"
+    heads: list[list[dict[str, Any]]] = []
+    total = 0
+    if not types or voice or ivr:
         if voice != ivr:  # one of the two: v2 cannot filter on it, so the bridge keeps what matches
-            everything = _all(ex, calls_path, plan.query)
-            window.add([b for b in everything if bool(b.get("dialplanXml")) == ivr], None)
+            kept = [b for b in _all(ex, "/calls/broadcasts", plan.query) if bool(b.get("dialplanXml")) == ivr]
+            head, found = kept[:wanted], len(kept)
         else:
-            window.fetch(ex, calls_path, plan.query, CALLS)
-    if want_texts:
-        window.fetch(ex, "/texts/broadcasts", plan.query, TEXTS)
-    return {"items": window.items, "totalCount": window.total}
+            head, found = _head(ex, "/calls/broadcasts", plan.query, wanted)
+        heads.append(head)
+        total += found
+    if not types or "TextBroadcast" in types:
+        head, found = _head(ex, "/texts/broadcasts", plan.query, wanted)
+        heads.append([marked(b, TEXTS, "TextBroadcast") for b in head])
+        total += found
+    merged = list(heapq.merge(*heads, key=newest_first))
+    return {"items": merged[offset:offset + count], "totalCount": total}
 
 
-class _Window:
-    """FirstResult/MaxResults over lists laid end to end."""
+def newest_first(broadcast: dict[str, Any]) -> tuple[int, int]:
+    """The merge order: v2 gives a broadcast no creation time, so its latest change
+    (lastModified), then its id, both descending; each list keeps v2's own order."""
+    return -(broadcast.get("lastModified") or 0), -(broadcast.get("id") or 0)
 
-    def __init__(self, offset: int, count: int) -> None:
-        self.offset, self.count, self.items, self.total = offset, count, [], 0
 
-    def fetch(self, ex: Exchange, path: str, query: dict[str, Any], kind: str) -> None:
-        start = max(self.offset - self.total, 0)
-        wanted = self.count - len(self.items)
-        if wanted > 0:
-            page = ex.v2.fetch_range(path, authorization=ex.authorization, params=query, offset=start, count=wanted)
-            items, total = page.items, page.total_count
-        else:
-            items, total = [], int(_get(ex, path, {**query, "limit": 1, "offset": 0}).get("totalCount", 0))
-        self.add([marked(b, kind, "TextBroadcast") for b in items], total)
-
-    def add(self, items: list[dict[str, Any]], total: int | None) -> None:
-        """`items` already cut to this window (total given), or a whole list (total None)."""
-        if total is None:
-            start = max(self.offset - self.total, 0)
-            total, items = len(items), items[start:start + self.count - len(self.items)]
-        self.items += items
-        self.total += total
+def _head(ex: Exchange, path: str, query: dict[str, Any], wanted: int) -> tuple[list[dict[str, Any]], int]:
+    """The first `wanted` items of a v2 broadcast list, and its totalCount."""
+    if wanted == 0:  # MaxResults 0: only the count
+        return [], int(_get(ex, path, {**query, "limit": 1, "offset": 0}).get("totalCount", 0))
+    page = ex.v2.fetch_range(path, authorization=ex.authorization, params=query, offset=0, count=wanted)
+    return page.items, page.total_count
 
 
 def _all(ex: Exchange, path: str, query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -158,6 +183,13 @@ def _all(ex: Exchange, path: str, query: dict[str, Any]) -> list[dict[str, Any]]
 
 # ---- contact batches --------------------------------------------------------------------------
 
+def get_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
+    """The batch, its Remaining recounted (a batch does not say whether it holds calls or texts:
+    both are counted, one of the two is 0)."""
+    batch = _get(ex, plan.path, plan.query)
+    return {**batch, "remaining": sum(_waiting(ex, kind, batch) for kind in (CALLS, TEXTS))}
+
+
 def create_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
     kind, _ = first_found(lambda k: _get(ex, broadcast_path(plan, k)))
     return create_once(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, kind)),
@@ -165,7 +197,19 @@ def create_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 
 
 def query_batches(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
-    return first_found(lambda k: find(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, k))))[1]
+    kind, page = first_found(lambda k: find(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, k))))
+    return {**page, "items": [{**batch, "remaining": _waiting(ex, kind, batch)} for batch in page["items"]]}
+
+
+def _waiting(ex: Exchange, kind: str, batch: dict[str, Any]) -> int:
+    """ContactBatch/Remaining: the batch's calls or texts still to be dialled as a v1.1 client sees
+    them, every v2 state the 2014 contract writes READY (READY, CALLBACK, DISABLED: table
+    ActionState), counted by v2; v2's own `remaining` counts its READY state only."""
+    table = load().enums["ActionState"]
+    ready = table.to_v2()["READY"]
+    states = ",".join((ready, *table.shown_as_2014().get(ready, ())))
+    found = _get(ex, f"/{kind}", {"batchId": batch["id"], "states": states, "limit": 1, "offset": 0})
+    return int(found.get("totalCount") or 0)
 
 
 # ---- schedules: inside their broadcast in v2 ----------------------------------------------------

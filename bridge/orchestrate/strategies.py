@@ -38,7 +38,7 @@ STRATEGIES: dict[str, Strategy] = {
         "create_broadcast": b.create_broadcast, "query_broadcasts": b.query_broadcasts,
         "get_broadcast": b.get_broadcast, "update_broadcast": b.update_broadcast,
         "broadcast_stats": b.broadcast_stats, "control_broadcast": b.control_broadcast,
-        "create_batch": b.create_batch, "query_batches": b.query_batches,
+        "create_batch": b.create_batch, "query_batches": b.query_batches, "get_batch": b.get_batch,
         "create_schedule": b.create_schedule, "get_schedule": b.get_schedule,
         "delete_schedule": b.delete_schedule}.items()},
     "query_schedules": Strategy(table_plan, b.query_schedules, b.schedules_respond),

@@ -40,7 +40,9 @@ def read_request(element: etree._Element) -> dict[str, Any]:
 
 
 def _read(element: etree._Element, layout: Layout) -> dict[str, Any]:
-    result: dict[str, Any] = {f"@{etree.QName(name).localname}": value for name, value in element.attrib.items()}
+    # Unqualified attributes by name ("@ClientData"); a namespaced one (xsi:type, xsi:nil) keeps its
+    # "{namespace}" so that it is never taken for one of the contract's attributes.
+    result: dict[str, Any] = {f"@{name}": value for name, value in element.attrib.items()}
     if layout.simple_content and element.text and element.text.strip():
         result["_"] = element.text
     known = {name: child_layout for name, _, child_layout in layout.children}

@@ -31,6 +31,7 @@ class Layout:
     attributes: list[str] = field(default_factory=list)
     children: list[tuple[str, str, "Layout | None"]] = field(default_factory=list)  # (name, tag, layout)
     simple_content: bool = False
+    any_attribute: bool = False  # xs:anyAttribute: "@x" keys beyond the declared ones are written too
     repeated: set[str] = field(default_factory=set)  # children that may occur more than once, and xs:lists
     # The XSD built-in type under each simple child ("dateTime", "long", "string"...); the reader checks it.
     simple_types: dict[str, str] = field(default_factory=dict)
@@ -99,6 +100,8 @@ class _Schemas:
                 self._collect(child, tns, layout)
             elif tag == "attribute" and child.get("name"):
                 layout.attributes.append(child.get("name"))
+            elif tag == "anyAttribute":
+                layout.any_attribute = True
             elif tag == "element":
                 if child.get("ref"):
                     key = self._qname(child, child.get("ref"))
@@ -168,6 +171,10 @@ def _write(out: list[str], tag: str, layout: Layout | None, value: Any) -> None:
         out.append(f"<{tag}>{escape(value)}</{tag}>")
         return
     attrs = "".join(f' {a}="{escape(value[f"@{a}"])}"' for a in layout.attributes if f"@{a}" in value)
+    if layout.any_attribute:
+        declared = {f"@{a}" for a in layout.attributes}
+        attrs += "".join(f' {key[1:]}="{escape(text)}"' for key, text in value.items()
+                         if key[:1] == "@" and key not in declared)
     if layout.simple_content:
         out.append(f"<{tag}{attrs}>{escape(value.get('_', ''))}</{tag}>")
         return

@@ -270,16 +270,18 @@ def to_phone_filter(value: Any, name: str, conv: Conversions) -> str | FanOut:
 
 
 def to_recipients(value: Any, name: str, conv: Conversions) -> list[dict[str, Any]]:
-    """Repeated ToNumber elements and space/comma lists inside one -> v2 recipients."""
+    """Repeated ToNumber elements and space/comma lists inside one -> v2 recipients; ToNumber's
+    attributes (ClientData, and any other through its xs:anyAttribute) -> recipient attributes."""
     items = value if isinstance(value, list) else [value]
     recipients: list[dict[str, Any]] = []
     for item in items:
         text = item.get("_", "") if isinstance(item, dict) else str(item)
-        client_data = item.get("@ClientData") if isinstance(item, dict) else None
+        attributes = {key[1:]: str(v) for key, v in item.items()
+                      if key.startswith("@") and not key.startswith("@{")} if isinstance(item, dict) else {}
         for phone in split_phones(text, name):
             recipient: dict[str, Any] = {"phoneNumber": phone}
-            if client_data is not None:
-                recipient["attributes"] = {"ClientData": client_data}
+            if attributes:
+                recipient["attributes"] = dict(attributes)
             recipients.append(recipient)
     if not recipients:
         raise bad_request(name, "at least one phone number is required")
@@ -387,6 +389,26 @@ def enum_list_to_v2(table: EnumTable) -> RequestConverter:
     return convert
 
 
+def enum_filter_to_v2(table: EnumTable) -> RequestConverter:
+    """A query filter's xs:list: as enum_list, and under the 2014 contract each value also asks
+    for the later v2 values written as it (State=READY finds CALLBACK too; the table's
+    `v1_2014` column), so a filter finds every row the answer shows with that value."""
+    exact = enum_list_to_v2(table)
+    shown_as = table.shown_as_2014()
+
+    def convert(value: Any, name: str, conv: Conversions) -> list[str] | MatchNothing | Lossy:
+        result = exact(value, name, conv)
+        if conv.contract is Contract.LIVE:
+            return result
+        found = result.value if isinstance(result, Lossy) else result
+        if isinstance(found, MatchNothing):
+            return result
+        widened = list(dict.fromkeys(v for v2 in found for v in (v2, *shown_as.get(v2, ()))))
+        return Lossy(widened, result.notes) if isinstance(result, Lossy) else widened
+
+    return convert
+
+
 REQUEST_CONVERTERS: dict[str, RequestConverter] = {
     "long": to_long,
     "int": to_int,
@@ -408,7 +430,8 @@ REQUEST_CONVERTERS: dict[str, RequestConverter] = {
     "dialplan_xml": to_dialplan_xml,
     "sound_file": to_sound_file,
 }
-ENUM_REQUEST_CONVERTERS = {"enum": enum_to_v2, "v1_enum": enum_v1, "enum_list": enum_list_to_v2}
+ENUM_REQUEST_CONVERTERS = {"enum": enum_to_v2, "v1_enum": enum_v1, "enum_list": enum_list_to_v2,
+                           "enum_filter": enum_filter_to_v2}
 
 
 # ---- response direction: v2 JSON -> v1.1 lexical forms ------------------------------------
@@ -446,15 +469,22 @@ def from_bytes(value: Any, conv: Conversions) -> str:
     return base64.b64encode(value).decode("ascii")
 
 
+# An attribute name XML can carry unqualified: an NCName other than "xmlns" (which would declare a
+# namespace).
+_ATTRIBUTE_NAME = re.compile(r"(?!xmlns$)[^\W\d][\w.-]*")
+
+
 def from_to_number(obj: Any, conv: Conversions) -> dict[str, str] | None:
-    """A v2 Call/Text -> data:ToNumber: the number, plus @ClientData from its attributes."""
+    """A v2 Call/Text -> data:ToNumber: the number, and each recipient attribute as an XML
+    attribute (ClientData declared, the others through the type's xs:anyAttribute); a name XML
+    cannot carry as an attribute is dropped."""
     number = obj.get("toNumber")
     if number is None:
         return None
     element = {"_": str(number)}
-    client_data = (obj.get("attributes") or {}).get("ClientData")
-    if client_data is not None:
-        element["@ClientData"] = str(client_data)
+    for name, value in (obj.get("attributes") or {}).items():
+        if value is not None and _ATTRIBUTE_NAME.fullmatch(name):
+            element[f"@{name}"] = str(value)
     return element
 
 
@@ -482,15 +512,44 @@ def from_local_time_end(restriction: Any, conv: Conversions) -> str | None:
 
 
 def result_stats(table: EnumTable) -> ResponseConverter:
-    """Broadcast stats counters -> one ResultStat per result the table gives a counter
-    (v2 counts per final result only: Attempts and Actions both carry the count)."""
+    """Broadcast stats counters -> one ResultStat per result the table gives a counter that
+    counted something, as CallFire listed only the results that occurred (v2 counts per final
+    result only: Attempts and Actions both carry the count)."""
     counters = [(v.v1, v.v2) for v in table.values if v.v1 is not None and v.v2 is not None]
 
     def convert(stats: Any, conv: Conversions) -> list[dict[str, str]]:
         return [{"Result": result, "Attempts": str(int(stats[counter])), "Actions": str(int(stats[counter]))}
-                for result, counter in counters if stats.get(counter) is not None]
+                for result, counter in counters if stats.get(counter)]
 
     return convert
+
+
+def _counts(stats: Any, *names: str) -> list[int] | None:
+    """The named counters of a v2 stats object (0 when absent); None when it has none of them."""
+    if not any(stats.get(name) is not None for name in names):
+        return None
+    return [int(stats.get(name) or 0) for name in names]
+
+
+def finished_actions(stats: Any, conv: Conversions) -> str | None:
+    """CallBroadcastStats / TextBroadcastStatsDto -> ActionStatistics/Finished: every outbound
+    action no longer to be dialled, whatever its result (totalOutboundCount - remainingOutboundCount)."""
+    counts = _counts(stats, "totalOutboundCount", "remainingOutboundCount")
+    return None if counts is None else str(max(counts[0] - counts[1], 0))
+
+
+def unattempted_calls(stats: Any, conv: Conversions) -> str | None:
+    """CallBroadcastStats -> ActionStatistics/Unattempted: the calls still to dial that wait for no
+    redial (callsRemaining - callsAwaitingRedial; those are RetryWait)."""
+    counts = _counts(stats, "callsRemaining", "callsAwaitingRedial")
+    return None if counts is None else str(max(counts[0] - counts[1], 0))
+
+
+def texts_attempted(stats: Any, conv: Conversions) -> str | None:
+    """TextBroadcastStatsDto -> UsageStats Attempts and Actions: the texts that ended with a result
+    (sent, do-not-text, too big, error); v2 does not retry texts, so one attempt each."""
+    counts = _counts(stats, "sentCount", "doNotTextCount", "tooBigCount", "errorCount")
+    return None if counts is None else str(sum(counts))
 
 
 def enum_list_to_v1(table: EnumTable) -> ResponseConverter:
@@ -531,5 +590,8 @@ RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
     "local_time_begin": from_local_time_begin,
     "local_time_end": from_local_time_end,
     "base64": from_bytes,
+    "finished_actions": finished_actions,
+    "unattempted_calls": unattempted_calls,
+    "texts_attempted": texts_attempted,
 }
 ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1, "enum_list": enum_list_to_v1, "result_stats": result_stats}

@@ -301,6 +301,26 @@ def _condition(row: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
     return None
 
 
+def _ordering(row: dict[str, Any]) -> Callable[[list[Any]], list[Any]] | None:
+    """`order: {newest_first: f}`: a v2 array written in descending order of its items' field f
+    (v1.1 lists attempts newest first where v2 lists them oldest first); items without f last."""
+    order = row.get("order")
+    if order is None:
+        return None
+    if set(order) != {"newest_first"}:
+        raise ValueError(f"{row['v1']}: unknown order {order!r} (newest_first: FIELD)")
+    key = _getter(order["newest_first"])
+
+    def rank(item: Any) -> tuple[bool, Any]:
+        value = key(item)
+        return value is not None, value or 0
+
+    def newest_first(items: list[Any]) -> list[Any]:
+        return sorted(items, key=rank, reverse=True)
+
+    return newest_first
+
+
 def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
     mappings = load()
     compiled: list[tuple[str, Callable, Callable | None, Any, Callable | None, bool]] = []
@@ -321,6 +341,10 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
             whole = row["convert"].startswith("enum_list:")
         else:
             convert = None
+        ordering = _ordering(row)
+        if ordering is not None:
+            get = lambda obj, get=get, ordering=ordering: (  # noqa: E731
+                ordering(value) if (value := get(obj)).__class__ is list else value)
         compiled.append((row["v1"], get, convert, row.get("default"), _condition(row), whole))
     # The 2014 contract has no place for the later elements: they are not even computed.
     compiled_2014 = [row for row in compiled if row[0] not in live_only]
