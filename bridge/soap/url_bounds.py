@@ -3,7 +3,7 @@
 httpx refuses a URL component over 65,536 characters (`httpx.InvalidURL`) and servers refuse far
 shorter request lines, so a 70,000-character LabelName used to fail as an internal error.  Each
 such value is bounded here, before translation, by MAX_URL_VALUE characters: a BAD_REQUEST naming
-the field.  For the rows whose converter reads a list (`enum_list:*`, `phone_filter`: State,
+the field.  For the rows whose converter reads a list (`enum_filter:*`, `phone_filter`: State,
 Result, ToNumber) the bound is per item, as each item is checked by its converter and phone
 numbers go one per v2 request.  Values that travel in a JSON body are bounded by the body's size.
 """
@@ -16,7 +16,7 @@ from bridge.registry import V11Operation
 
 MAX_URL_VALUE = 2048  # characters; far more than any CallFire id, label, date or recording name
 URL_TARGETS = ("query.", "path.")
-LIST_CONVERTERS = ("enum_list:", "phone_filter")
+LIST_CONVERTERS = ("enum_filter:", "phone_filter")
 
 
 def _url_rows(op: V11Operation) -> tuple[tuple[str, bool], ...]:
