@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--store", help="SQLite file of the RequestId store")
     serve.add_argument("--max-sound-bytes", type=int, metavar="N",
                        help="largest sound or recording carried, in bytes (default 10485760: 10 MiB)")
-    serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any)")
+    serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any); also "
+                                                 "CALLFIRE_BRIDGE_SIM_CREDENTIALS, which unlike a flag does not show in `ps`")
+    serve.add_argument("--sim-credentials-file", metavar="PATH",
+                       help="read the simulator accounts from PATH (user:pass, commas or one per line)")
     serve.add_argument("--sim-clock", choices=SIM_CLOCKS,
                        help="simulator time: live (wall clock, the default) or frozen (moves only on /__sim/advance)")
     serve.add_argument("--sim-speed", type=float, metavar="N", help="a live simulator clock runs N times as fast (default 1)")
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return compare_cli.run(args)
     if args.command == "sim":
         return run_sim(args, parser)
-    return run_serve(args)
+    return run_serve(args, parser)
 
 
 V2_SIM_PORT, LEGACY_SIM_PORT = 8765, 8766
@@ -77,7 +80,10 @@ def add_sim_parser(commands: argparse._SubParsersAction) -> None:
                      help="the v1.1 SOAP legacy simulator, to compare the bridge with (bridge/legacy/README.md)")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, help=f"default {V2_SIM_PORT} (v2), {LEGACY_SIM_PORT} (--legacy)")
-    sim.add_argument("--credentials", help="user:pass,user2:pass2 (default: any Basic credentials work)")
+    sim.add_argument("--credentials", help="user:pass,user2:pass2 (default: any Basic credentials work); also "
+                                           "CALLFIRE_BRIDGE_SIM_CREDENTIALS, which unlike a flag does not show in `ps`")
+    sim.add_argument("--credentials-file", metavar="PATH",
+                     help="read the user:pass pairs from PATH (commas or one per line)")
     sim.add_argument("--sim-clock", choices=SIM_CLOCKS, help="v2 only: live (default) or frozen")
     sim.add_argument("--sim-speed", type=float, metavar="N", help="v2 only: a live clock runs N times as fast")
     sim.add_argument("--time-zone", help="--legacy only: IANA zone of the dateTimes written, and of input "
@@ -87,9 +93,10 @@ def add_sim_parser(commands: argparse._SubParsersAction) -> None:
 def run_sim(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from bridge.sim.serve import parse_credentials
+    from bridge.sim.credentials import chosen_credentials, parse_credentials
     try:
-        credentials = parse_credentials(args.credentials)
+        credentials = parse_credentials(chosen_credentials(args.credentials, args.credentials_file,
+                                                           Settings.from_env().sim_credentials))
     except ValueError as exc:
         parser.error(str(exc))
     port = args.port if args.port is not None else LEGACY_SIM_PORT if args.legacy else V2_SIM_PORT
@@ -166,10 +173,17 @@ def run_mappings(args: argparse.Namespace) -> int:
     return terminal.export(args.format, args.output)
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from bridge.sim.credentials import chosen_credentials, parse_credentials
+    try:
+        sim_credentials = chosen_credentials(args.sim_credentials, args.sim_credentials_file,
+                                             Settings.from_env().sim_credentials)
+        parse_credentials(sim_credentials)  # a usage error now, not a simulator that will not start
+    except ValueError as exc:
+        parser.error(str(exc).replace("credentials", "--sim-credentials", 1))
     settings = Settings.from_env(upstream=args.upstream, external_base_url=args.external_base_url,
                                  time_zone=args.time_zone, store_path=args.store, contract=args.contract,
-                                 sim_credentials=args.sim_credentials, sim_clock=args.sim_clock,
+                                 sim_credentials=sim_credentials, sim_clock=args.sim_clock,
                                  sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes,
                                  shadow=args.shadow, shadow_auth=args.shadow_auth)
     if settings.shadow:
@@ -219,9 +233,11 @@ def start_simulator(settings: Settings) -> str:
     port = free_port()
     command = [sys.executable, "-m", "bridge.sim", "--host", "127.0.0.1", "--port", str(port),
                "--sim-clock", settings.sim_clock, "--sim-speed", str(settings.sim_speed)]
+    # The accounts go by environment, never on the command line every `ps` shows.
+    environment = {name: value for name, value in os.environ.items() if name != "CALLFIRE_BRIDGE_SIM_CREDENTIALS"}
     if settings.sim_credentials:
-        command += ["--credentials", settings.sim_credentials]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        environment["CALLFIRE_BRIDGE_SIM_CREDENTIALS"] = settings.sim_credentials
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=environment)
     atexit.register(process.terminate)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and process.poll() is None:  # it exits on a usage error

@@ -71,11 +71,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
-        """CALLFIRE_BRIDGE_<FIELD> environment variables, then explicit overrides."""
+        """CALLFIRE_BRIDGE_<FIELD> environment variables, then explicit overrides.  A variable set
+        to an empty string is unset (as `VAR= command` in a shell means), not a value to parse."""
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = os.environ.get(f"CALLFIRE_BRIDGE_{f.name.upper()}")
-            if raw is not None:
+            if raw is not None and raw.strip():
                 values[f.name] = _coerce(f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
@@ -89,4 +90,4 @@ def _coerce(type_name: object, raw: str) -> object:
         return float(raw)
     if kind == "Path":
         return Path(raw)
-    return raw or None
+    return raw

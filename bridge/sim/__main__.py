@@ -1,12 +1,16 @@
-"""python -m bridge.sim --port 8765 [--host 127.0.0.1] [--credentials user:pass,...]
-                        [--sim-clock live|frozen] [--sim-speed N]"""
+"""python -m bridge.sim --port 8765 [--host 127.0.0.1] [--credentials user:pass,... | --credentials-file PATH]
+                        [--sim-clock live|frozen] [--sim-speed N]
+
+Credentials also come from CALLFIRE_BRIDGE_SIM_CREDENTIALS (how `callfire-bridge serve` passes them,
+out of `ps`)."""
 from __future__ import annotations
 
 import argparse
 
 from bridge.config import SIM_CLOCKS, Settings
 from bridge.sim.clock import SimClock
-from bridge.sim.serve import parse_credentials, serve
+from bridge.sim.credentials import chosen_credentials, parse_credentials
+from bridge.sim.serve import serve
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,7 +19,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--credentials", default=None,
-                        help="user:pass,user2:pass2 (default: any Basic credentials work)")
+                        help="user:pass,user2:pass2 (default: any Basic credentials work); also "
+                             "CALLFIRE_BRIDGE_SIM_CREDENTIALS, which unlike a flag does not show in `ps`")
+    parser.add_argument("--credentials-file", metavar="PATH",
+                        help="read the user:pass pairs from PATH (commas or one per line)")
     parser.add_argument("--sim-clock", choices=SIM_CLOCKS,
                         help="live: wall-clock time (default); frozen: moves only on "
                              "/__sim/advance")
@@ -28,7 +35,12 @@ def main(argv: list[str] | None = None) -> None:
         clock = SimClock(settings.sim_clock, settings.sim_speed)
     except ValueError as exc:  # a bad --sim-speed or environment value: a usage error
         parser.error(str(exc))
-    serve(args.host, args.port, parse_credentials(args.credentials), clock)
+    try:
+        credentials = parse_credentials(chosen_credentials(args.credentials, args.credentials_file,
+                                                           settings.sim_credentials))
+    except ValueError as exc:
+        parser.error(str(exc))
+    serve(args.host, args.port, credentials, clock)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,6 @@ CHANNEL_TIMEOUT = 300
 THREADS = 8
 
 
-def parse_credentials(text: str | None) -> dict[str, str] | None:
-    """'user:pass,user2:pass2' -> {'user': 'pass', ...}; empty or None -> None (any login)."""
-    if not text or not text.strip():
-        return None
-    pairs = {}
-    for item in text.split(","):
-        login, sep, password = item.strip().partition(":")
-        if not login or not sep:
-            raise ValueError(f"credentials must look like user:pass, got {item.strip()!r}")
-        pairs[login] = password
-    return pairs
-
-
 def _server(app: Simulator, host: str, port: int):
     return create_server(app, host=host, port=port, threads=THREADS,
                          channel_timeout=CHANNEL_TIMEOUT, connection_limit=1000,

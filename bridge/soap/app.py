@@ -24,6 +24,7 @@ from spyne.server.wsgi import WsgiApplication
 from bridge.errors import BridgeFault, not_implemented, request_fault
 from bridge.registry import V11Operation, registry
 from bridge.runtime import Runtime
+from bridge.soap.charset import as_utf8
 from bridge.soap.envelope import SoapVersion, detect_version, fault_body
 from bridge.soap.service import RUNTIME_KEY, TIMING_KEY, VERSION_KEY, ServiceFault, run
 from bridge.soap.writer import SVC
@@ -48,16 +49,19 @@ def upload_requests() -> re.Pattern[bytes]:
     return re.compile(rb"<(?:[\w.-]+:)?(?:" + alternatives + rb")[\s/>]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 log = logging.getLogger("bridge.soap")
+# Sent with every 401, whichever way it was reached (no credentials, or v2's 401 passed through).
+CHALLENGE = ("WWW-Authenticate", 'Basic realm="CallFire API"')
 
 
 def status_line(code: int) -> str:
     return f"{code} {HTTPStatus(code).phrase}"
 
 
-# spyne logs every fault with a traceback and, on parse errors, the raw request (phone
-# numbers, next to the Authorization header): keep its loggers quiet.
+# spyne logs every fault with a traceback (at CRITICAL for a bug) and, on parse errors, the raw
+# request (phone numbers, next to the Authorization header): silence its loggers; the bridge logs
+# client mistakes at info without a traceback, and bugs at error with one (service.run).
 for _name in ("spyne", "spyne.application", "spyne.application.client", "spyne.application.server"):
-    logging.getLogger(_name).setLevel(logging.CRITICAL)
+    logging.getLogger(_name).setLevel(logging.CRITICAL + 1)
 # httpx logs full URLs (query values: phone numbers) at INFO.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -90,15 +94,15 @@ class BridgeWsgiApplication(WsgiApplication):
         self.version = version
 
     def handle_error(self, p_ctx, others, error, start_response):  # noqa: ANN001 - spyne's signature
-        fault = as_bridge_fault(error, p_ctx)
+        fault = as_bridge_fault(error, p_ctx, self.version)
         p_ctx.out_string = [fault_body(self.version, fault)]
         p_ctx.transport.resp_code = status_line(fault.http_status)
         if fault.http_status == 401:
-            p_ctx.transport.resp_headers["WWW-Authenticate"] = 'Basic realm="CallFire API"'
+            p_ctx.transport.resp_headers[CHALLENGE[0]] = CHALLENGE[1]
         return super().handle_error(p_ctx, others, error, start_response)
 
 
-def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
+def as_bridge_fault(error: Exception, p_ctx: Any, version: SoapVersion) -> BridgeFault:
     """spyne's faults carry no ServiceFaultInfo: give each the v1.1 fault code it means."""
     if isinstance(error, ServiceFault):
         return error.bridge_fault
@@ -112,7 +116,12 @@ def as_bridge_fault(error: Exception, p_ctx: Any) -> BridgeFault:
         local = requested.rpartition('}')[2] or 'the request'
         return request_fault("unknown_operation", f"{local} is not a CallFire v1.1 operation")
     if code.startswith("Client"):
-        return request_fault("malformed", f"malformed request: {text}")
+        # spyne's words for a missing or renamed Body ("Soap envelope is empty!") name no element.
+        parsed = getattr(p_ctx, "in_document", None)
+        problem = envelope_problem(parsed[0], version) if isinstance(parsed, tuple) else None
+        fault = problem or request_fault("malformed", f"malformed request: {text}")
+        log.info("refused: %s", fault.message)
+        return fault
     log.error("internal error (%s)", type(error).__name__)
     return request_fault("internal_error", "internal error in the bridge")
 
@@ -145,19 +154,25 @@ class SoapEndpoint:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         content_type = environ.get("CONTENT_TYPE", "")
         body = environ["wsgi.input"].read(min(length, self.max_upload + 1) if length else self.max_upload + 1)
+        if not environ.get("HTTP_AUTHORIZATION"):
+            # Credentials first, whatever the request is (even an operation not implemented, or
+            # no operation at all), as CallFire's own service behind HTTP Basic answered.
+            return reject(start_response, detect_version(content_type, body[:2048]), request_fault(
+                "no_credentials", "HTTP Basic credentials (SoapClient login/password) are required"))
+        try:
+            body = as_utf8(body, content_type)
+        except BridgeFault as fault:
+            log.info("refused: %s", fault.message)
+            return reject(start_response, detect_version(content_type, body[:2048]), fault)
         version = detect_version(content_type, body[:2048])
-        if len(body) > MAX_BODY:
-            too_large = self.too_large(body)
-            if too_large is not None:
-                return reject(start_response, version, too_large)
-        if environ["REQUEST_METHOD"] != "POST":
-            return reject(start_response, version, request_fault("not_post", "SOAP requests are POSTed"))
-        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-            # SOAP forbids DTDs; refusing them up front closes XXE and entity expansion.
-            return reject(start_response, version, request_fault("dtd", "a SOAP message must not contain a DTD"))
+        refusal = self.refusal(environ, body)
+        if refusal is not None:
+            log.info("refused: %s", refusal.message)
+            return reject(start_response, version, refusal)
         environ = dict(environ, **{
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
-            # spyne reads the content type to pick the charset only; the envelope decides the version.
+            # spyne reads the content type to pick the charset only (the body is UTF-8 now);
+            # the envelope decides the version.
             "CONTENT_TYPE": version.content_type,
             # explain brings its own dry-run runtime; a client cannot set WSGI keys.
             RUNTIME_KEY: environ.get(RUNTIME_KEY, self.runtime), VERSION_KEY: version, TIMING_KEY: {},
@@ -172,13 +187,28 @@ class SoapEndpoint:
             return self.apps[version](environ, tracked)
         except Exception as exc:  # a spyne crash must still leave as a fault, never as a bare 500
             exc_info = sys.exc_info() if started else None
-            if has_empty_body(body, version):  # spyne 2.14 raises AttributeError on it
-                return reject(start_response, version,
-                              request_fault("empty_body", "the SOAP Body holds no v1.1 request element"), exc_info)
-            log.error("internal error (%s)", type(exc).__name__)
+            problem = parsed_envelope_problem(body, version)  # spyne 2.14 crashes on some envelopes it refuses
+            if problem is not None:
+                log.info("refused: %s", problem.message)
+                return reject(start_response, version, problem, exc_info)
+            log.error("internal error (%s)", type(exc).__name__, exc_info=exc)
             return reject(start_response, version, request_fault("internal_error", "internal error in the bridge"),
                           exc_info)
 
+    def refusal(self, environ: dict[str, Any], body: bytes) -> BridgeFault | None:
+        """What is refused before spyne parses anything: too large, not POST, empty, a DTD."""
+        if len(body) > MAX_BODY:
+            too_large = self.too_large(body)
+            if too_large is not None:
+                return too_large
+        if environ["REQUEST_METHOD"] != "POST":
+            return request_fault("not_post", "SOAP requests are POSTed")
+        if not body.strip():
+            return request_fault("malformed", "the request body is empty: a SOAP envelope is required")
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            # SOAP forbids DTDs; refusing them up front closes XXE and entity expansion.
+            return request_fault("dtd", "a SOAP message must not contain a DTD")
+        return None
 
     def too_large(self, body: bytes) -> BridgeFault | None:
         """Over MAX_BODY only an upload may go, up to the room its max_sound_bytes file needs."""
@@ -199,18 +229,32 @@ def server_timing(arrived: float, timing: dict[str, float]) -> tuple[str, str]:
     return ("Server-Timing", f'v2;dur={v2:.2f};desc="v2 calls", bridge;dur={total - v2:.2f};desc="bridge work"')
 
 
-def has_empty_body(body: bytes, version: SoapVersion) -> bool:
-    """A well-formed envelope whose Body holds no element (malformed XML is spyne's to report)."""
+def parsed_envelope_problem(body: bytes, version: SoapVersion) -> BridgeFault | None:
+    """envelope_problem of a body spyne crashed on (malformed XML is spyne's to report)."""
     try:
-        root = etree.fromstring(body, _PARSER)
+        return envelope_problem(etree.fromstring(body, _PARSER), version)
     except etree.XMLSyntaxError:
-        return False
+        return None
+
+
+def envelope_problem(root: etree._Element, version: SoapVersion) -> BridgeFault | None:
+    """What is wrong with a well-formed envelope: not an Envelope, no Body, or a Body holding no
+    element; None when it looks right."""
+    if root.tag != f"{{{version.namespace}}}Envelope":
+        return request_fault("malformed", f"the root element is {root.tag}, not a SOAP Envelope in "
+                                          f"{version.namespace}")
     soap_body = root.find(f"{{{version.namespace}}}Body")
-    return soap_body is not None and next(soap_body.iterchildren(etree.Element), None) is None
+    if soap_body is None:
+        return request_fault("malformed", f"the SOAP Envelope has no Body element in {version.namespace}")
+    if next(soap_body.iterchildren(etree.Element), None) is None:
+        return request_fault("empty_body", "the SOAP Body holds no v1.1 request element")
+    return None
 
 
 def reject(start_response: Callable, version: SoapVersion, fault: BridgeFault, exc_info: Any = None) -> list[bytes]:
     payload = fault_body(version, fault)
-    start_response(status_line(fault.http_status),
-                   [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))], exc_info)
+    headers = [("Content-Type", version.content_type), ("Content-Length", str(len(payload)))]
+    if fault.http_status == 401:
+        headers.append(CHALLENGE)
+    start_response(status_line(fault.http_status), headers, exc_info)
     return [payload]

@@ -15,6 +15,7 @@ from bridge.registry import V11Operation
 from bridge.runtime import Runtime
 from bridge.soap.envelope import SoapVersion, envelope
 from bridge.soap.reader import read_request
+from bridge.soap.url_bounds import check_url_values
 from bridge.soap.writer import write_element
 from bridge.translate.engine import V2Request
 
@@ -39,13 +40,13 @@ class ServiceFault(Fault):
 def run(ctx: Any, op: V11Operation) -> None:
     environ = ctx.transport.req_env
     runtime: Runtime = environ[RUNTIME_KEY]
-    authorization = environ.get("HTTP_AUTHORIZATION")
+    authorization = environ["HTTP_AUTHORIZATION"]  # SoapEndpoint refused requests without
     plans: list[V2Request] | None = environ.get(EXPLAIN_KEY)
     try:
-        if not authorization:
-            raise request_fault("no_credentials", "HTTP Basic credentials (SoapClient login/password) are required")
+        request = read_request(ctx.in_body_doc)
+        check_url_values(op, request)
         exchange = Exchange(runtime, authorization)
-        value = serve(exchange, op, read_request(ctx.in_body_doc), on_plan=plans.append if plans is not None else None)
+        value = serve(exchange, op, request, on_plan=plans.append if plans is not None else None)
         environ[TIMING_KEY]["v2"] = exchange.timing.get("v2", 0.0)
         body = b"" if op.wsdl.response is None else write_element(
             *op.wsdl.response[1:].split("}"), value, runtime.conv.contract)
@@ -55,6 +56,10 @@ def run(ctx: Any, op: V11Operation) -> None:
     except BridgeFault as fault:
         log.info("%s fault %s", op.name, fault.code.value)
         raise ServiceFault(fault) from None
+    except Exception:
+        # A bug: spyne would turn it into a bare Server fault and drop the traceback.
+        log.exception("%s: internal error", op.name)
+        raise ServiceFault(request_fault("internal_error", "internal error in the bridge")) from None
     version: SoapVersion = environ[VERSION_KEY]
     # spyne leaves a response alone once out_string is set (server/_base.py get_out_string_pull).
     ctx.out_string = [envelope(version, body)]

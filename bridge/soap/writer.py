@@ -33,6 +33,8 @@ class Layout:
     simple_content: bool = False
     any_attribute: bool = False  # xs:anyAttribute: "@x" keys beyond the declared ones are written too
     repeated: set[str] = field(default_factory=set)  # children that may occur more than once, and xs:lists
+    # The XSD built-in type under each simple child ("dateTime", "long", "string"...); the reader checks it.
+    simple_types: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def plan(self) -> list[tuple[str, str, str, "Layout | None"]]:
@@ -105,12 +107,34 @@ class _Schemas:
                     key = self._qname(child, child.get("ref"))
                     name = key[1]
                     layout.children.append((name, _tag(key[0], key[1]), self.element_layout(key)))
+                    declaration = self.elements[key]
                 else:
                     name = child.get("name")
                     layout.children.append((name, _tag(tns, name), self._element(child, tns)))
+                    declaration = child
+                builtin = self._builtin(declaration, declaration.get("type"))
+                if builtin is not None:
+                    layout.simple_types[name] = builtin
                 if child.get("maxOccurs", "1") != "1" or self._is_list(child):
                     layout.repeated.add(name)
 
+
+    def _builtin(self, node: etree._Element, type_name: str | None) -> str | None:
+        """The XSD built-in a simple type restricts (or lists), e.g. "dateTime"; None if complex."""
+        if not type_name:
+            return None
+        key = self._qname(node, type_name)
+        if key[0] == XS:
+            return key[1]
+        simple = self.types.get(key)
+        if simple is None or simple.tag != f"{{{XS}}}simpleType":
+            return None
+        for derivation in simple:
+            if derivation.tag == f"{{{XS}}}restriction":
+                return self._builtin(derivation, derivation.get("base"))
+            if derivation.tag == f"{{{XS}}}list":
+                return self._builtin(derivation, derivation.get("itemType"))
+        return None
 
     def _is_list(self, element: etree._Element) -> bool:
         """An xs:list-typed element (State, Result, ...): its items may also come as repeated elements."""
