@@ -73,6 +73,9 @@ MISTAKES = {
                                               ("LabelName", "70000 characters", str(MAX_URL_VALUE))),
     "an Id of 5,000 digits": Mistake(envelope("<s:GetCall><s:Id>" + "9" * 5000 + "</s:Id></s:GetCall>").encode(),
                                      ("Id", "5000 characters", "xs:long")),
+    "a ToNumber filter of 40,000 numbers": Mistake(
+        envelope(query_calls(ToNumber=" ".join(str(12135550000 + n) for n in range(40_000)))).encode(),
+        ("ToNumber", "40000 numbers", "at most 100")),
     "an unknown encoding": Mistake(envelope(LABELLED, declaration=declared("x-klingon")).encode(),
                                    ("encoding", "x-klingon")),
     "bytes invalid in the declared encoding": Mistake(

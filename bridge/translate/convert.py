@@ -91,6 +91,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 MAX_RESULTS = 1000
+# A ToNumber filter becomes one v2 GET per number (v2 filters on one): bounded, so one request cannot
+# hold a worker for minutes sending thousands of them.
+MAX_FILTER_NUMBERS = 100
 
 
 def _text(value: Any, name: str) -> str:
@@ -259,13 +262,11 @@ def to_phone(value: Any, name: str, conv: Conversions) -> str:
 
 def to_phone_filter(value: Any, name: str, conv: Conversions) -> str | FanOut:
     items = value if isinstance(value, list) else [value]
-    phones: list[str] = []
-    for item in items:
-        for phone in split_phones(_text(item, name), name):
-            if phone not in phones:
-                phones.append(phone)
+    phones = list(dict.fromkeys(phone for item in items for phone in split_phones(_text(item, name), name)))
     if not phones:
         raise bad_request(name, "is empty")
+    if len(phones) > MAX_FILTER_NUMBERS:
+        raise bad_request(name, f"holds {len(phones)} numbers: at most {MAX_FILTER_NUMBERS} (each is one v2 request)")
     return phones[0] if len(phones) == 1 else FanOut(tuple(phones))
 
 
