@@ -453,7 +453,7 @@ def test_callfire_bridge_sim_legacy_serves_the_wsdl(tmp_path: Path) -> None:
 # ---- independence from the bridge's translation --------------------------------------------------
 FORBIDDEN = ("bridge.translate", "bridge.mappings", "bridge.orchestrate", "bridge.soap", "bridge.registry",
              "bridge.reference", "bridge.explain")
-ALLOWED_BRIDGE = ("bridge.legacy", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
+ALLOWED_BRIDGE = ("bridge.legacy", "bridge.serving", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
                   "bridge.sim.sounds", "bridge.contract", "bridge.resources", "bridge.config")
 
 

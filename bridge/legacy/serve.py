@@ -1,12 +1,12 @@
 """Serving the legacy simulator with waitress: blocking for the command, a thread for tests."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from waitress.server import create_server
 
-from bridge.legacy.app import LegacyApp, create_app
+from bridge.legacy.app import create_app
+from bridge.serving import ServerThread, run_in_thread
 
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 THREADS = 8
@@ -29,28 +29,19 @@ class RunningLegacy:
 
     app: object                 # the WSGI app served (a LegacyApp, or one wrapped by the caller)
     base_url: str               # http://HOST:PORT
-    _server: object = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
+    _running: ServerThread = field(repr=False)
 
     @property
     def wsdl(self) -> str:
         return self.base_url + WSDL_PATH
 
     def stop(self) -> None:
-        """Close every socket from inside the server loop, then wait for it to end."""
-        if not self._thread.is_alive():
-            return
-        server = self._server
-        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
-        self._thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
+        self._running.stop()
 
 
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, app: object | None = None,
                     **kw: object) -> RunningLegacy:
     """Serve `app` (default: `create_app(**kw)`) on `host:port` (0: a free port) in a daemon thread."""
     served = app if app is not None else create_app(**kw)
-    server = _server(served, host, port)
-    thread = threading.Thread(target=server.run, name="callfire-v1.1-legacy-sim", daemon=True)
-    thread.start()
-    return RunningLegacy(served, f"http://{host}:{server.effective_port}", server, thread)
+    running = run_in_thread(_server(served, host, port), "callfire-v1.1-legacy-sim")
+    return RunningLegacy(served, f"http://{host}:{running.port}", running)

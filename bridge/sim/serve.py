@@ -1,12 +1,12 @@
 """Serving the simulator: a blocking `serve` for `make serve`, a thread for tests."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from waitress.server import create_server
 
 from bridge.sim.app import Simulator, create_app
+from bridge.serving import ServerThread, run_in_thread
 from bridge.sim.clock import SimClock
 
 # Keep idle keep-alive connections far longer than any client pool does (httpx: 5 s), so the
@@ -34,23 +34,14 @@ class RunningSim:
 
     app: Simulator
     base_url: str
-    _server: object = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
+    _running: ServerThread = field(repr=False)
 
     def stop(self) -> None:
-        """Close every socket from inside the server loop, then wait for it to end."""
-        if not self._thread.is_alive():
-            return
-        server = self._server
-        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
-        self._thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
+        self._running.stop()
 
 
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, **kw) -> RunningSim:
     """Start a simulator on `host:port` (0: a free port); `kw` goes to `create_app`."""
     app = create_app(**kw)
-    server = _server(app, host, port)
-    thread = threading.Thread(target=server.run, name="callfire-v2-sim", daemon=True)
-    thread.start()
-    return RunningSim(app, f"http://{host}:{server.effective_port}/v2", server, thread)
+    running = run_in_thread(_server(app, host, port), "callfire-v2-sim")
+    return RunningSim(app, f"http://{host}:{running.port}/v2", running)
