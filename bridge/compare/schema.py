@@ -13,9 +13,8 @@ from functools import cache
 from lxml import etree
 
 from bridge.contract.variants import Contract, served_files
+from bridge.contract.xsd import XS, global_components
 
-XS = "http://www.w3.org/2001/XMLSchema"
-SCHEMA_FILES = ("callfire-data.xsd", "callfire-service.xsd")
 
 # Leaf kinds: how a value is read before two of them are compared.
 INSTANT, NUMBER, BOOLEAN, LIST, BINARY, TEXT = "instant", "number", "boolean", "list", "binary", "text"
@@ -36,21 +35,11 @@ class ElementType:
     leaves: dict[str, str] = field(default_factory=dict)  # child local name -> leaf kind
     children: dict[str, "ElementType"] = field(default_factory=dict)  # child local name -> its type
     text: str | None = None  # the kind of simple content (ToNumber's number), None: none
-    repeated: set[str] = field(default_factory=set)  # children with maxOccurs > 1
 
 
 class Schema:
     def __init__(self, files: dict[str, bytes]) -> None:
-        self._elements: dict[tuple[str, str], etree._Element] = {}
-        self._types: dict[tuple[str, str], etree._Element] = {}
-        for name in SCHEMA_FILES:
-            root = etree.fromstring(files[name])
-            tns = root.get("targetNamespace")
-            for child in root:
-                if child.tag == f"{{{XS}}}element":
-                    self._elements[(tns, child.get("name"))] = child
-                elif child.tag in (f"{{{XS}}}complexType", f"{{{XS}}}simpleType"):
-                    self._types[(tns, child.get("name"))] = child
+        self._elements, self._types = global_components(files)
         self._complex_cache: dict[tuple[str, str], ElementType] = {}
 
     def element(self, namespace: str, name: str) -> ElementType | None:
@@ -87,14 +76,12 @@ class Schema:
         self._collect(node, tns, result)
         return result
 
-    def _collect(self, node: etree._Element, tns: str, result: ElementType, repeated: bool = False) -> None:
+    def _collect(self, node: etree._Element, tns: str, result: ElementType) -> None:
         for child in node:
             if not isinstance(child.tag, str):
                 continue
             tag = etree.QName(child).localname
-            if tag in ("sequence", "choice", "all"):  # ContactHistory: a choice of Call and Text, unbounded
-                self._collect(child, tns, result, repeated or child.get("maxOccurs", "1") != "1")
-            elif tag in ("complexContent", "simpleContent"):
+            if tag in ("sequence", "choice", "all", "complexContent", "simpleContent"):
                 self._collect(child, tns, result)
             elif tag == "extension":
                 base = self._qname(child, child.get("base"))
@@ -107,9 +94,9 @@ class Schema:
             elif tag == "attribute" and child.get("name"):
                 result.attributes[child.get("name")] = self._simple_kind(child, child.get("type"))
             elif tag == "element":
-                self._add_child(child, tns, result, repeated)
+                self._add_child(child, tns, result)
 
-    def _add_child(self, child: etree._Element, tns: str, result: ElementType, repeated: bool) -> None:
+    def _add_child(self, child: etree._Element, tns: str, result: ElementType) -> None:
         if child.get("ref"):
             namespace, name = self._qname(child, child.get("ref"))
             target = self._elements[(namespace, name)]
@@ -120,8 +107,6 @@ class Schema:
             result.children[name] = complex_type
         else:
             result.leaves[name] = self._simple_kind(target, target.get("type"))
-        if repeated or child.get("maxOccurs", "1") != "1":
-            result.repeated.add(name)
 
     def _simple_kind(self, node: etree._Element, type_name: str | None) -> str:
         if type_name is None:

@@ -17,11 +17,10 @@ from lxml import etree
 
 from bridge.contract import DATA, SVC
 from bridge.contract.variants import Contract, served_files
+from bridge.contract.xsd import XS, global_components
 
-XS = "http://www.w3.org/2001/XMLSchema"
 PREFIXES = {SVC: "svc", DATA: "data"}
 NS_DECLS = " ".join(f'xmlns:{p}="{ns}"' for ns, p in PREFIXES.items())
-SCHEMA_FILES = ("callfire-data.xsd", "callfire-service.xsd")
 
 
 @dataclass
@@ -46,16 +45,7 @@ class _Schemas:
     """Compiles the served XSD files into Layouts (once per process and contract)."""
 
     def __init__(self, files: dict[str, bytes]) -> None:
-        self.elements: dict[tuple[str, str], etree._Element] = {}
-        self.types: dict[tuple[str, str], etree._Element] = {}
-        for name in SCHEMA_FILES:
-            root = etree.fromstring(files[name])
-            tns = root.get("targetNamespace")
-            for child in root:
-                if child.tag == f"{{{XS}}}element":
-                    self.elements[(tns, child.get("name"))] = child
-                elif child.tag in (f"{{{XS}}}complexType", f"{{{XS}}}simpleType"):
-                    self.types[(tns, child.get("name"))] = child
+        self.elements, self.types = global_components(files)
         self.cache: dict[tuple[str, str], Layout | None] = {}
 
     @staticmethod
