@@ -20,7 +20,10 @@ class ServerThread:
         if not self.thread.is_alive():
             return
         server = self.server
-        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
+        try:
+            server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
+        except OSError:  # the trigger is already closed: the loop is ending on its own
+            pass
         self.thread.join(timeout=10)
         server.task_dispatcher.shutdown()
 
