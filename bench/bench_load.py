@@ -162,7 +162,7 @@ def main() -> None:
             client.join()
         elapsed = time.monotonic() - started
         writes = check_writes(sim, results)
-        slow = [measure_slow_clients(base, n, args.slow_seconds) for n in (8, 16)]
+        slow = [measure_slow_clients(base, n, args.slow_seconds) for n in (0, 8, 16)]
 
     rows = []
     for op in ("GetCall", "QueryCalls", "SendCall"):

@@ -66,21 +66,24 @@ def still_open(sock: socket.socket) -> bool:
 
 def measure(url: str, stalled: int, seconds: float, timeout: float = 5.0) -> SlowClientFigures:
     hung = stall(url, stalled)
-    time.sleep(0.5)  # let the server take them in
+    time.sleep(0.5 if stalled else 0)  # let the server take them in
     latencies, timed_out, healthy = [], 0, 0
+    # A new connection for each request, as a PHP script making one SoapClient per run would.
+    client = httpx.Client(auth=AUTH, timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0),
+                          headers={"Content-Type": "application/soap+xml"})
     try:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             healthy += 1
             start = time.perf_counter()
-            try:  # a new connection each time, as a PHP SoapClient per request would
-                httpx.post(url + "/api/1.1/soap12/call", content=GET_CALL, auth=AUTH, timeout=timeout,
-                           headers={"Content-Type": "application/soap+xml"}).raise_for_status()
+            try:
+                client.post(url + "/api/1.1/soap12/call", content=GET_CALL).raise_for_status()
                 latencies.append((time.perf_counter() - start) * 1000)
             except httpx.TimeoutException:
                 timed_out += 1
         return SlowClientFigures(stalled, healthy, timed_out, latencies, sum(still_open(s) for s in hung))
     finally:
+        client.close()
         for sock in hung:
             sock.close()
 
@@ -88,7 +91,7 @@ def measure(url: str, stalled: int, seconds: float, timeout: float = 5.0) -> Slo
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url")
-    parser.add_argument("--stalled", type=int, nargs="+", default=[8, 16])
+    parser.add_argument("--stalled", type=int, nargs="+", default=[0, 8, 16])
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
     if args.url:
