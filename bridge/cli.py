@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import httpx
 
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
                             "https://www.callfire.com) and show how its answers differ at /compare")
     serve.add_argument("--shadow-auth", metavar="USER:PASS",
                        help="Basic credentials for the shadow side (default: each client's own)")
+    serve.add_argument("--request-deadline", type=float, metavar="SECONDS",
+                       help="a SOAP request's upstream work stops with an UNAVAILABLE fault after this long "
+                            "(default 60); also CALLFIRE_BRIDGE_REQUEST_DEADLINE")
+    serve.add_argument("--read-timeout", type=float, metavar="SECONDS",
+                       help="a request's headers and body must arrive within this long, else the connection "
+                            "is closed (default 30); also CALLFIRE_BRIDGE_READ_TIMEOUT")
     add_sim_parser(commands)
     add_mappings_parser(commands)
     compare_cli.add_parser(commands)
@@ -186,6 +193,8 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                  sim_credentials=sim_credentials, sim_clock=args.sim_clock,
                                  sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes,
                                  shadow=args.shadow, shadow_auth=args.shadow_auth)
+    settings = replace(settings, **{name: value for name, value in (
+        ("request_deadline", args.request_deadline), ("read_timeout", args.read_timeout)) if value is not None})
     if settings.shadow:
         check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
@@ -197,6 +206,7 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                         ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
+    os.environ["CALLFIRE_BRIDGE_REQUEST_DEADLINE"] = str(settings.request_deadline)
     base = settings.external_base_url or f"http://{args.host}:{args.port}"
     print(f"CallFire v1.1 bridge -> {upstream}", flush=True)
     print(f"WSDL: {base}{WSDL_PATH}", flush=True)

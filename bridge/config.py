@@ -58,6 +58,11 @@ class Settings:
     shadow_queue: int = 256      # reads waiting for the shadow side, per worker; beyond: dropped
     shadow_timeout: float = 5.0  # seconds per shadow request
     shadow_keep: int = 500       # outcomes kept for /compare (the counters count them all)
+    # Slow clients and long requests (bridge.deadline, bridge.gunicorn_app): a SOAP request's upstream
+    # work stops, with an UNAVAILABLE fault naming it, once this many seconds have passed since it
+    # arrived; and a request's headers and body must arrive within read_timeout seconds.
+    request_deadline: float = 60.0
+    read_timeout: float = 30.0
 
     @property
     def zone(self) -> ZoneInfo:

@@ -23,9 +23,11 @@ from bridge.compare.shadow import Shadow, ShadowMiddleware
 from bridge.config import Settings
 from bridge.contract import PORTS
 from bridge.contract.variants import Contract, served_files
+from bridge.deadline import request_deadline
 from bridge.errors import BridgeFault
 from bridge.explain import explain
 from bridge.runtime import Runtime
+from bridge.serving import client_gone_probe
 from bridge.soap.app import MAX_BODY, SoapEndpoint
 
 ROUTES = [
@@ -98,7 +100,9 @@ class BridgeApp:
             location = f"{base_url(environ, self.runtime.settings)}/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
             start_response("302 Found", [("Location", location), ("Content-Length", "0")])
             return [b""]
-        return self.soap_service(environ, start_response)
+        # Upstream work for this request stops at its deadline, or when its client has gone.
+        with request_deadline(self.runtime.settings.request_deadline, client_gone_probe(environ)):
+            return self.soap_service(environ, start_response)
 
     def explain(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] != "POST":

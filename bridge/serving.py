@@ -1,7 +1,10 @@
-"""A waitress server run from a daemon thread: how the simulators run in-process (tests, `make compare`)."""
+"""Serving helpers: a waitress server run from a daemon thread (how the simulators run in-process:
+tests, `make compare`), and how a request can tell that its client has gone."""
 from __future__ import annotations
 
+import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,3 +35,29 @@ def run_in_thread(server: Any, name: str) -> ServerThread:
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     return ServerThread(server, thread)
+
+
+def client_gone_probe(environ: dict[str, Any]) -> Callable[[], bool] | None:
+    """A check, cheap enough to call between upstream calls, that the request's client has closed
+    its connection; None when the server gives no way to tell.
+
+    waitress (`channel_request_lookahead` >= 1) keeps reading the connection while a request runs
+    and says so itself.  gunicorn hands over the socket: a non-blocking MSG_PEEK reads b"" once
+    the client has closed (or half-closed) it, and raises BlockingIOError while it is open and
+    silent.  Neither sees a client that vanished without closing (a pulled cable): TCP keepalive
+    or the request deadline ends that one."""
+    waitress_probe = environ.get("waitress.client_disconnected")
+    if waitress_probe is not None:
+        return waitress_probe
+    sock = environ.get("gunicorn.socket")
+    if sock is None:
+        return None
+
+    def closed() -> bool:
+        try:
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:  # reset by the peer, or already closed here
+            return True
+    return closed
