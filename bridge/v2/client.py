@@ -24,7 +24,7 @@ import httpx
 
 from bridge.mappings import load
 from bridge import deadline
-from bridge.v2 import answers
+from bridge.v2.answers import table as answer_table
 from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
                               V2TimeoutError, V2TooLarge)
 from bridge.v2.retry import CircuitBreaker, RetryPolicy, spend_retry
@@ -248,7 +248,7 @@ class V2Client:
             except ValueError:
                 raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: "
                                     f"{response.status_code} and a body that is not JSON") from None
-        answers.table().check(method, path, body)
+        answer_table().check(method, path, body)
         return body
 
     # --- paging ----------------------------------------------------------------------
