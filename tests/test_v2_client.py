@@ -522,7 +522,8 @@ def test_get_bytes_stops_a_stream_without_length_at_the_limit() -> None:
             chunks.append(b"x" * 1000)
             yield chunks[-1]
 
-    client, _ = make_client(Recorder(lambda request: httpx.Response(200, content=endless())))
+    client, _ = make_client(Recorder(lambda request: httpx.Response(200, content=endless(),
+                                                                    headers={"Content-Type": "audio/mpeg"})))
     error_of(lambda: client.get_bytes("/calls/recordings/1.mp3", authorization=AUTH, max_bytes=5000), V2TooLarge)
     assert len(chunks) == 6  # read one chunk past the limit, no more
 

@@ -19,7 +19,7 @@ from bridge.v2.errors import V2BadResponse
 TABLE = MAPPINGS_DIR / "v2_answers.yaml"
 TYPES: dict[str, tuple[type, ...]] = {"integer": (int,), "number": (int, float), "string": (str,),
                                       "boolean": (bool,), "list": (list,), "object": (dict,)}
-SHAPES = frozenset({"page", "list", "created", "empty", "any"})
+SHAPES = frozenset({"page", "list", "created", "empty", "any", "audio"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,13 @@ class AnswerTable:
             problem = self._problem(answer.shape, answer.of, body)
         if problem:
             raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: {problem}")
+
+    def check_bytes(self, method: str, path: str, content_type: str) -> None:
+        """Raise V2BadResponse when a binary answer's Content-Type is not what the row says."""
+        answer = self.find(method, path)
+        if answer is not None and answer.shape == "audio" and not content_type.lower().startswith("audio/"):
+            raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: "
+                                f"{content_type or 'no Content-Type'}, not audio")
 
     def _problem(self, shape: str, of: str | None, body: Any) -> str | None:
         if shape in ("empty", "any"):

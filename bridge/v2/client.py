@@ -61,12 +61,13 @@ class V2Client:
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
                  timeout: float = 30.0, retries: int = 2, page_size: int = 100,
                  concurrency: int = 4, backoff: float = 0.1, retry_budget: int = 10,
-                 breaker: CircuitBreaker | None = None) -> None:
+                 breaker: CircuitBreaker | None = None, check_answers: bool = True) -> None:
         if page_size < 1 or concurrency < 1 or retries < 0:
             raise ValueError("page_size and concurrency must be >= 1, retries >= 0")
         self.policy = RetryPolicy(retries=retries, backoff=backoff, budget=retry_budget,
                                   statuses=load().faults.retry_statuses)
         self.breaker = breaker or CircuitBreaker(base_url)
+        self._answers = answer_table() if check_answers else None   # None: a dry run's made-up answers
         self._timeout = timeout
         self._page_size = page_size
         self._concurrency = concurrency
@@ -204,6 +205,8 @@ class V2Client:
         too_large = V2TooLarge(f"CallFire v2 answered {method} {path} with more than {max_bytes} bytes, "
                                f"the bridge's limit (max_sound_bytes, CALLFIRE_BRIDGE_MAX_SOUND_BYTES)")
         try:
+            if self._answers is not None:
+                self._answers.check_bytes(method, path, response.headers.get("Content-Type", ""))
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise too_large
@@ -248,7 +251,8 @@ class V2Client:
             except ValueError:
                 raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: "
                                     f"{response.status_code} and a body that is not JSON") from None
-        answer_table().check(method, path, body)
+        if self._answers is not None:
+            self._answers.check(method, path, body)
         return body
 
     # --- paging ----------------------------------------------------------------------
