@@ -18,8 +18,9 @@ others let it act and then spoil the answer (a create happened, the client canno
 
 A dropped connection or a timeout is raised inside the answer as the httpx exception a client
 would meet, so in process (httpx.WSGITransport) the bridge sees the same failure as over HTTP,
-where waitress closes the connection once the answer has started.  `timeout` in process needs no
-`seconds` (0: the exception at once); over HTTP give `seconds` above the client's timeout.
+where waitress closes the connection once the answer has started (a reset, a truncated answer).
+`timeout` in process needs no `seconds` (0: the exception at once); over HTTP give `seconds`
+above the client's timeout (the client has given up before waitress answers 500).
 """
 from __future__ import annotations
 
@@ -164,12 +165,13 @@ def _status(fault: Fault, start_response: StartResponse) -> list[bytes]:
 def _dropped(fault: Fault, start_response: StartResponse) -> Iterator[bytes]:
     """An answer that never completes: a timeout after `seconds`, or a reset."""
     time.sleep(fault.seconds)
+    if fault.kind != "reset":
+        # Nothing answered: in process the client's read times out; over HTTP it gave up already.
+        raise httpx.ReadTimeout("injected fault: no answer")
     # Over HTTP the connection must be closed, not answered 500: start an answer that promises more.
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "64")])
+    start_response("200 OK", [("Content-Length", "64")])
     yield b"{"
-    if fault.kind == "reset":
-        raise httpx.RemoteProtocolError("injected fault: connection reset")
-    raise httpx.ReadTimeout("injected fault: no answer")
+    raise httpx.RemoteProtocolError("injected fault: connection reset")
 
 
 def _truncated(status: str, headers: list[tuple[str, str]], body: bytes,
