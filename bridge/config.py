@@ -63,6 +63,12 @@ class Settings:
     # arrived; and a request's headers and body must arrive within read_timeout seconds.
     request_deadline: float = 60.0
     read_timeout: float = 30.0
+    # Retries and the circuit breaker (bridge.v2.retry): retries per v1.1 request over all its v2
+    # requests; failures in a row that open the breaker, per upstream per worker process, and the
+    # seconds it stays open before one request probes v2 again.
+    v2_retry_budget: int = 10
+    v2_breaker_failures: int = 5
+    v2_breaker_cooldown: float = 10.0
 
     @property
     def zone(self) -> ZoneInfo:

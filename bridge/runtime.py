@@ -13,6 +13,7 @@ from bridge.mappings import load
 from bridge.store.idempotency import IdempotencyStore
 from bridge.translate.convert import Conversions
 from bridge.v2.client import V2Client
+from bridge.v2.retry import CircuitBreaker
 
 
 @dataclass
@@ -35,7 +36,9 @@ class Runtime:
                transport: httpx.BaseTransport | None = None) -> "Runtime":
         client = V2Client(upstream, transport=transport, timeout=settings.v2_timeout,
                           retries=settings.v2_retries, page_size=settings.v2_page_size,
-                          concurrency=settings.v2_concurrency)
+                          concurrency=settings.v2_concurrency, retry_budget=settings.v2_retry_budget,
+                          breaker=CircuitBreaker(upstream, failures=settings.v2_breaker_failures,
+                                                 cooldown=settings.v2_breaker_cooldown))
         conv = Conversions(settings.zone, load().enums, Contract(settings.contract), settings.max_sound_bytes)
         return cls(settings, client, conv, upstream)
 
@@ -43,7 +46,7 @@ class Runtime:
         """This runtime with its v2 calls going to `transport` (a recorder) instead of upstream."""
         settings = self.settings
         client = V2Client(self.upstream, transport=transport, timeout=settings.v2_timeout, retries=0,
-                          page_size=settings.v2_page_size, concurrency=1)
+                          page_size=settings.v2_page_size, concurrency=1, check_answers=False)
         return Runtime(settings, client, self.conv, self.upstream, dry_run=True)
 
     def close(self) -> None:

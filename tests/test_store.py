@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import socket
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
 from datetime import timedelta
@@ -12,7 +15,7 @@ import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
-from bridge.store.idempotency import Claim, IdempotencyStore
+from bridge.store.idempotency import Claim, IdempotencyStore, current_owner, owner_alive
 
 OP = "SendCall"
 
@@ -110,33 +113,42 @@ def test_creates_parent_directories_and_uses_wal(tmp_path):
 
 # --- expiry -------------------------------------------------------------------------------
 
-def test_stale_in_flight_claim_is_taken_over(store, clock, caplog):
+def test_an_in_flight_claim_never_expires_while_its_process_lives(store, clock):
     store.claim("acct", OP, "req-1", "fp")
-    clock.advance(timedelta(minutes=9, seconds=59))
-    assert store.claim("acct", OP, "req-1", "fp").status == "in_flight"
-    clock.advance(timedelta(seconds=1))
-    assert store.claim("acct", OP, "req-1", "fp") == Claim("new")
-    assert "taken over" in caplog.text
-    # The takeover restarts the in-flight clock ...
-    assert store.claim("acct", OP, "req-1", "fp").status == "in_flight"
-    # ... and the first completion wins if the slow original finishes after all.
-    store.complete("acct", OP, "req-1", 1)
-    store.complete("acct", OP, "req-1", 2)
-    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 1)
+    clock.advance(timedelta(days=29))
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight")
 
 
-def test_stale_in_flight_claim_with_other_fingerprint_stays_a_mismatch(store, clock):
+def test_an_unknown_outcome_is_reconciled_by_the_next_claim_at_once(store):
     store.claim("acct", OP, "req-1", "fp")
-    clock.advance(timedelta(hours=1))
+    store.unknown("acct", OP, "req-1")
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("reconcile")
+    # the reconciling claimant owns it now: others wait for it
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight")
+    store.complete("acct", OP, "req-1", 7)
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 7)
+
+
+def test_a_claim_whose_process_died_is_reconciled(tmp_path, clock):
+    dead: set[str] = set()
+    store = IdempotencyStore(tmp_path / "s.sqlite3", clock=clock, alive=lambda owner: owner not in dead)
+    store.claim("acct", OP, "req-1", "fp")
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight")
+    dead.add(current_owner())
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("reconcile")
+
+
+def test_owner_alive_reads_the_process_table():
+    assert owner_alive(current_owner())
+    child = subprocess.Popen([sys.executable, "-c", "import os; print(os.getpid())"], stdout=subprocess.PIPE)
+    pid = int(child.communicate()[0])
+    assert not owner_alive(f"{socket.gethostname()}:{pid}:1")   # exited (or a reused pid with another start)
+
+
+def test_a_claim_with_another_fingerprint_stays_a_mismatch(store, clock):
+    store.claim("acct", OP, "req-1", "fp")
+    store.unknown("acct", OP, "req-1")
     assert store.claim("acct", OP, "req-1", "other").status == "mismatch"
-
-
-def test_custom_in_flight_timeout(tmp_path, clock):
-    store = IdempotencyStore(tmp_path / "s.sqlite3", clock=clock,
-                             in_flight_timeout=timedelta(seconds=30))
-    store.claim("acct", OP, "req-1", "fp")
-    clock.advance(timedelta(seconds=31))
-    assert store.claim("acct", OP, "req-1", "fp").status == "new"
 
 
 def test_keys_expire_after_retention(tmp_path, clock):
@@ -224,8 +236,7 @@ class StoreModel(RuleBasedStateMachine):
         self.dir = tempfile.TemporaryDirectory()
         self.clock = Clock()
         self.store = IdempotencyStore(Path(self.dir.name) / "s.sqlite3", clock=self.clock,
-                                      retention=timedelta(hours=2),
-                                      in_flight_timeout=timedelta(minutes=10))
+                                      retention=timedelta(hours=2))
         self.model: dict[str, dict] = {}
         self.next_id = 1
 
@@ -245,16 +256,16 @@ class StoreModel(RuleBasedStateMachine):
         row = self.live(key)
         if row is None:
             expected = Claim("new")
-            self.model[key] = {"fp": fp, "id": None, "claimed": self.clock.now}
+            self.model[key] = {"fp": fp, "id": None, "claimed": self.clock.now, "unknown": False}
         elif row["fp"] != fp:
             expected = Claim("mismatch")
         elif row["id"] is not None:
             expected = Claim("replay", row["id"])
-        elif row["claimed"] > self.clock.now - 600:
+        elif not row["unknown"]:
             expected = Claim("in_flight")
         else:
-            expected = Claim("new")
-            row["claimed"] = self.clock.now
+            expected = Claim("reconcile")
+            row["claimed"], row["unknown"] = self.clock.now, False
         assert got == expected
 
     @rule(key=st.sampled_from("abc"))
@@ -270,6 +281,13 @@ class StoreModel(RuleBasedStateMachine):
         self.store.release("acct", OP, key)
         if key in self.model and self.model[key]["id"] is None:
             del self.model[key]
+
+    @rule(key=st.sampled_from("abc"))
+    def unknown(self, key: str) -> None:
+        self.store.unknown("acct", OP, key)
+        row = self.live(key)
+        if row and row["id"] is None:
+            row["unknown"] = True
 
     @rule(minutes=st.sampled_from([1, 5, 11, 61, 130]))
     def wait(self, minutes: int) -> None:

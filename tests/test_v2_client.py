@@ -83,11 +83,11 @@ def test_wsgi_transport_runs_an_app_in_process():
 
 
 def test_post_sends_json_body():
-    rec = Recorder(httpx.Response(200, json={"items": [{"id": 7}]}))
+    rec = Recorder(httpx.Response(200, json={"items": [{"id": 7, "state": "READY"}]}))
     client, _ = make_client(rec)
     body = {"recipients": [{"phoneNumber": "12135551234"}]}
     assert client.post("/calls", authorization=AUTH, json=[body], params={"campaignId": 5}) == \
-        {"items": [{"id": 7}]}
+        {"items": [{"id": 7, "state": "READY"}]}
     (request,) = rec.requests
     assert request.headers["Content-Type"] == "application/json"
     assert httpx.Response(200, content=request.content).json() == [body]
@@ -109,7 +109,7 @@ def test_put_and_delete():
 
 
 def test_params_encoding():
-    rec = Recorder(httpx.Response(200, json={}))
+    rec = Recorder(httpx.Response(200, json={"items": []}))
     client, _ = make_client(rec)
     client.get("/calls", authorization=AUTH, params={
         "id": [1, 2, 3], "inbound": False, "archived": True, "label": None, "limit": 10,
@@ -186,7 +186,7 @@ def test_error_body_that_is_not_an_error_response(content, content_type):
 def test_success_body_that_is_not_json_is_a_bad_response():
     client, _ = make_client(Recorder(httpx.Response(200, content=b"<html/>")))
     error = error_of(lambda: client.get("/calls/1", authorization=AUTH), V2BadResponse)
-    assert str(error) == "CallFire v2 answered GET /calls/1 with 200 and a body that is not JSON"
+    assert str(error) == "CallFire v2 answered GET /calls/1 with something unexpected: 200 and a body that is not JSON"
 
 
 # --- retries ------------------------------------------------------------------------------
@@ -194,16 +194,16 @@ def test_success_body_that_is_not_json_is_a_bad_response():
 def test_get_retries_503_and_honours_retry_after():
     rec = Recorder(httpx.Response(503, headers={"Retry-After": "2"}),
                    httpx.Response(429, headers={"Retry-After": "3600"}),
-                   httpx.Response(200, json={"id": 1}))
+                   httpx.Response(200, json={"id": 1, "state": "READY"}))
     client, sleeps = make_client(rec)
-    assert client.get("/calls/1", authorization=AUTH) == {"id": 1}
+    assert client.get("/calls/1", authorization=AUTH) == {"id": 1, "state": "READY"}
     assert len(rec.requests) == 3
     assert sleeps == [2.0, MAX_RETRY_AFTER]
 
 
 def test_retry_after_http_date():
     when = httpx.Response(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    rec = Recorder(when, httpx.Response(200, json={}))
+    rec = Recorder(when, httpx.Response(200, json={"id": 1, "state": "READY"}))
     client, sleeps = make_client(rec)
     client.get("/calls/1", authorization=AUTH)
     assert sleeps == [0.0]      # a date in the past: retry at once
@@ -298,7 +298,7 @@ def finder(n: int, total: int | None = None, delay: Callable[[int], float] | Non
         offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
         if delay:
             time.sleep(delay(offset))
-        items = [{"id": i} for i in range(offset, min(n, offset + limit))]
+        items = [{"id": i, "state": "FINISHED"} for i in range(offset, min(n, offset + limit))]
         return httpx.Response(200, json={"items": items, "limit": limit, "offset": offset,
                                          "totalCount": n if total is None else total})
     return handler
@@ -423,7 +423,7 @@ def test_fetch_range_body_that_is_not_a_page():
     client, _ = make_client(Recorder(httpx.Response(200, json=[1, 2])))
     error = error_of(lambda: client.fetch_range("/calls", authorization=AUTH, params={},
                                                 offset=0, count=5), V2BadResponse)
-    assert str(error) == "CallFire v2 answered GET /calls with something that is not a page of items"
+    assert str(error) == "CallFire v2 answered GET /calls with something unexpected: a JSON list, not an object"
 
 
 @pytest.mark.parametrize("offset, count", [(-1, 5), (0, 0)])
@@ -496,7 +496,7 @@ def test_unsendable_authorization_is_an_error_that_does_not_quote_it(caplog, aut
 
 def test_request_log_has_method_path_status_and_param_names(caplog):
     caplog.set_level(logging.DEBUG, logger="bridge.v2.client")
-    client, _ = make_client(Recorder(httpx.Response(200, json={})))
+    client, _ = make_client(Recorder(httpx.Response(200, json={"items": []})))
     client.get("/calls", authorization=AUTH, params={"toNumber": "12135551234", "limit": 5})
     (line,) = [r.getMessage() for r in caplog.records if r.name == "bridge.v2.client"]
     assert line.startswith("v2 GET /calls params=[toNumber,limit] -> 200 in ")
@@ -522,7 +522,8 @@ def test_get_bytes_stops_a_stream_without_length_at_the_limit() -> None:
             chunks.append(b"x" * 1000)
             yield chunks[-1]
 
-    client, _ = make_client(Recorder(lambda request: httpx.Response(200, content=endless())))
+    client, _ = make_client(Recorder(lambda request: httpx.Response(200, content=endless(),
+                                                                    headers={"Content-Type": "audio/mpeg"})))
     error_of(lambda: client.get_bytes("/calls/recordings/1.mp3", authorization=AUTH, max_bytes=5000), V2TooLarge)
     assert len(chunks) == 6  # read one chunk past the limit, no more
 
@@ -535,11 +536,11 @@ def test_get_bytes_errors_are_v2_errors_and_retried_like_gets() -> None:
 
 
 def test_post_multipart_sends_fields_and_the_file() -> None:
-    recorder = Recorder(httpx.Response(200, json={"id": 51}))
+    recorder = Recorder(httpx.Response(200, json={"id": 51, "status": "ACTIVE"}))
     client, _ = make_client(recorder)
     created = client.post_multipart("/campaigns/sounds/files", authorization=AUTH, fields={"name": "Hello"},
                                     files={"file": ("sound.wav", b"RIFF....WAVE", "audio/wav")})
-    assert created == {"id": 51}
+    assert created == {"id": 51, "status": "ACTIVE"}
     sent = recorder.requests[0]
     assert sent.headers["Content-Type"].startswith("multipart/form-data; boundary=")
     body = sent.read()

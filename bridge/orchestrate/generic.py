@@ -7,14 +7,18 @@ calls, here) -> respond (pure: v2 answer -> the v1.1 value the writer serializes
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bridge.errors import BridgeFault, FaultCode, bad_request
+from bridge.errors import BridgeFault, FaultCode, bad_request, fault_for
+from bridge.orchestrate import markers
 from bridge.orchestrate.fanout import fan_out
+from bridge.orchestrate.markers import MarkerRule
 from bridge.registry import V11Operation
 from bridge.runtime import Runtime
 from bridge.store import account_key
@@ -24,6 +28,9 @@ from bridge.translate.convert import Conversions, Upload
 from bridge.translate.engine import V2Request, request_map, response_writer
 from bridge.v2.client import V2Client
 from bridge.v2.errors import V2Error
+from bridge.v2.retry import spend_retry
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -129,18 +136,29 @@ def action(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
                 replay: Callable[[int], str] | None = None,
                 send: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A create whose v1.1 RequestId de-duplicates it per account, durably (Stripe's rules):
+    """A create whose v1.1 RequestId makes it happen once per account, durably (Stripe's rules):
     a repeat answers the first id without calling v2; the same id with other content is
-    refused; a repeat while the first is in flight is told to retry.  `replay(id)`: the v2
-    path that shows what was created (default: the create path + /id).  `send()`: the v2
-    call(s) answering {"id": created} (default: POST the plan)."""
-    send = send or (lambda: create(ex, op, plan))
+    refused; a repeat while the first is in flight in a live process is told to retry.
+    `replay(id)`: the v2 path that shows what was created (default: the create path + /id).
+    `send()`: the v2 call(s) answering {"id": created} (default: POST the plan, tagged with the
+    operation's marker, see bridge.orchestrate.markers).
+
+    When v2's outcome is unknown (a timeout, a reset, a 5xx other than 503) and the operation
+    has a marker, v2 is asked for it at once: found, that is the created id; not found, nothing
+    was created, the RequestId is released (or the create sent again, within the retry budget).
+    Without a marker the outcome stays unknown, and a retry with that RequestId is told so."""
     request_id = plan.bridge.get("request_id")
     if not request_id or ex.runtime.dry_run:
-        return send()
+        return (send or (lambda: create(ex, op, plan)))()
     account = account_key(ex.authorization)
     fingerprint = hashlib.sha256(json.dumps([plan.path, plan.query, plan.body], sort_keys=True).encode()).hexdigest()
-    claim = ex.runtime.store.claim(account, op.name, request_id, fingerprint)
+    rule = MarkerRule.of(op.table) if send is None else None
+    tag = markers.marker(account, op.name, request_id)
+    if rule is not None:
+        plan = dataclasses.replace(plan, body=rule.tag(plan.body, tag))
+    send = send or (lambda: create(ex, op, plan))
+    store = ex.runtime.store
+    claim = store.claim(account, op.name, request_id, fingerprint)
     if claim.status == "replay":
         # The replay key holds the login only: prove the caller may see what was created.
         ex.v2.get(replay(claim.created_id) if replay else f"{plan.path}/{claim.created_id}",
@@ -151,17 +169,56 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
     if claim.status == "in_flight":
         raise BridgeFault(FaultCode.UNAVAILABLE,
                           f"RequestId: the first {op.name} with {request_id!r} is still in progress; retry later")
-    try:
-        created = send()
-    except V2Error as error:
-        # A refused request (a 4xx, or credentials never sent) created nothing: let the client
-        # retry with the same RequestId.
-        # After a 5xx or a timeout v2 may have created it: the claim stays in flight.
-        if error.refused:
-            ex.runtime.store.release(account, op.name, request_id)
-        raise
-    ex.runtime.store.complete(account, op.name, request_id, int(created["id"]))
+    if claim.status == "reconcile":
+        found = _reconciled(ex, op, plan, rule, tag, request_id)
+        if found is not None:
+            store.complete(account, op.name, request_id, found)
+            return {"id": found}
+    resends = ex.v2.policy.retries
+    while True:
+        try:
+            created = send()
+            break
+        except V2Error as error:
+            if error.refused:   # v2 turned it down (a 4xx, a 503) or nothing left: nothing was created
+                store.release(account, op.name, request_id)
+                raise
+            try:
+                found = _reconciled(ex, op, plan, rule, tag, request_id) if rule is not None else None
+            except BridgeFault:
+                raise error from None
+            if found is not None:
+                store.complete(account, op.name, request_id, found)
+                return {"id": found}
+            if rule is None:
+                store.unknown(account, op.name, request_id)
+                raise
+            log.info("%s: v2 created nothing for RequestId after %s", op.name, type(error).__name__)
+            resends -= 1
+            if resends < 0 or not spend_retry():
+                store.release(account, op.name, request_id)
+                raise
+    store.complete(account, op.name, request_id, int(created["id"]))
     return created
+
+
+def _reconciled(ex: Exchange, op: V11Operation, plan: V2Request, rule: MarkerRule | None, tag: str,
+                request_id: str) -> int | None:
+    """The id v2 created for this RequestId, None when its marker says nothing was created.
+    Without a marker nothing can be asked: an UNAVAILABLE fault says the outcome is unknown; a
+    lookup that fails leaves the claim to reconcile on the next retry."""
+    if rule is None:
+        raise BridgeFault(FaultCode.UNAVAILABLE,
+                          f"RequestId: the outcome of the first {op.name} with {request_id!r} is unknown "
+                          f"(CallFire v2 did not answer it) and v2 offers no way to look it up; check "
+                          f"whether it was created, then send with a new RequestId")
+    try:
+        page = ex.v2.get(plan.path, authorization=ex.authorization, params=rule.query(tag))
+    except V2Error as error:
+        ex.runtime.store.unknown(account_key(ex.authorization), op.name, request_id)
+        raise fault_for(error) from None
+    ids = [int(item["id"]) for item in page.get("items") or ()]
+    return min(ids) if ids else None
 
 
 def contact_history_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversions) -> Any:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
+from bridge.orchestrate import markers
 from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -64,4 +65,5 @@ def serve(exchange: Exchange, op: V11Operation, request: dict[str, Any],
     except V2Error as error:
         raise fault_for(error) from None
     exchange.timing["v2"] = (time.perf_counter() - started) * 1000
-    return strategy.respond(op, answer, plan, exchange.runtime.conv)
+    # RequestId markers (v2 labels) are the bridge's own: never shown to a v1.1 client.
+    return strategy.respond(op, markers.hidden(answer), plan, exchange.runtime.conv)

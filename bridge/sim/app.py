@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote
 
+from bridge.sim import faults
 from bridge.sim.broadcasts import BroadcastQuery
 from bridge.sim.clock import SimClock
 from bridge.sim.errors import SimError, bad_request, not_found
@@ -68,6 +69,10 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/__sim/requests", "requests"),
     ("POST", "/__sim/reset", "reset"),
     ("GET", "/__sim/health", "health"),
+    # injected faults (bridge/sim/faults.py)
+    ("GET", "/__sim/faults", "faults"),
+    ("POST", "/__sim/faults", "add_fault"),
+    ("DELETE", "/__sim/faults", "clear_faults"),
 )
 REALM = 'Basic realm="CallFire API"'
 INT64_MAX = 2**63 - 1
@@ -164,6 +169,7 @@ class Simulator:
         self.clock = clock
         self.lock = threading.RLock()
         self.accounts = Accounts(build_seed(), credentials)
+        self.faults = faults.Faults()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile("^" + pattern.replace(".", r"\.").replace("{id}", r"(?P<id>\d+)")
                                 .replace("{kind}", r"(?P<kind>calls|texts)")
@@ -177,8 +183,14 @@ class Simulator:
             account.settle(self.clock.now_ms())
             return account
 
-    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = _read_request(environ)
+        fault = self.faults.pick(request.method, request.path, request.authorization)
+        if fault is not None:
+            return faults.apply(fault, lambda respond: self._answer(request, respond), start_response)
+        return self._answer(request, start_response)
+
+    def _answer(self, request: Request, start_response: Callable) -> list[bytes]:
         headers = [("Content-Type", "application/json")]
         with self.lock:
             try:
@@ -401,6 +413,7 @@ class Simulator:
         return 200, {"items": list(account.requests) if account else []}
 
     def _reset(self, request: Request) -> tuple[int, object]:
+        self.faults.clear()
         self.accounts.clear()
         self.clock.reset()
         return 200, {"now": self.clock.now_ms()}
@@ -408,6 +421,16 @@ class Simulator:
     def _health(self, request: Request) -> tuple[int, object]:
         return 200, {"status": "ok", "now": self.clock.now_ms(), "accounts": len(self.accounts),
                      "clock": self.clock.mode, "speed": self.clock.speed}
+
+    # Injected faults: the table is in faults.py.
+    def _faults(self, request: Request) -> tuple[int, object]:
+        return 200, {"items": self.faults.listing()}
+
+    def _add_fault(self, request: Request) -> tuple[int, object]:
+        return 201, {"id": self.faults.add(request.json()).id}
+
+    def _clear_faults(self, request: Request) -> tuple[int, object]:
+        return 200, {"removed": self.faults.clear(request.single("login"))}
 
 
 def create_app(*, credentials: dict[str, str] | None = None,

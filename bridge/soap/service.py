@@ -18,6 +18,7 @@ from bridge.soap.reader import read_request
 from bridge.soap.url_bounds import check_url_values
 from bridge.soap.writer import write_element
 from bridge.translate.engine import V2Request
+from bridge.v2.retry import retry_budget
 
 RUNTIME_KEY = "callfire_bridge.runtime"
 VERSION_KEY = "callfire_bridge.soap_version"
@@ -46,7 +47,8 @@ def run(ctx: Any, op: V11Operation) -> None:
         request = read_request(ctx.in_body_doc)
         check_url_values(op, request)
         exchange = Exchange(runtime, authorization)
-        value = serve(exchange, op, request, on_plan=plans.append if plans is not None else None)
+        with retry_budget(runtime.v2.policy.budget):
+            value = serve(exchange, op, request, on_plan=plans.append if plans is not None else None)
         environ[TIMING_KEY]["v2"] = exchange.timing.get("v2", 0.0)
         body = b"" if op.wsdl.response is None else write_element(
             *op.wsdl.response[1:].split("}"), value, runtime.conv.contract)

@@ -9,14 +9,17 @@ Semantics follow Stripe's idempotency keys and the IETF Idempotency-Key draft:
 - `complete` records the id that was created; later claims answer "replay" with it, so
   nothing is created twice, across restarts and across processes.
 - A claim with the same key but another fingerprint answers "mismatch" (IETF: 422).
-- A claim while the first is still in flight answers "in_flight" (IETF: 409, "retry later").
-- `release` forgets an in-flight key after the upstream call failed, so a retry may proceed.
+- A claim while the first is still in flight in a live process answers "in_flight" (IETF: 409,
+  "retry later").
+- `release` forgets an in-flight key after upstream refused the request, so a retry may proceed.
+- `unknown` records that the upstream outcome is unknown (a timeout, a reset): the next claim
+  answers "reconcile", as does a claim whose owner process has died (a worker killed between
+  `claim` and `complete`).  "reconcile" hands the key to the claimant, who must ask upstream
+  what happened (bridge.orchestrate.markers) before sending anything: no time window decides.
 
-In-flight takeover, the trade-off: a worker that dies between `claim` and `complete` would
-block its key for ever. So an in-flight claim older than `in_flight_timeout` is handed to
-the next claimant as "new". If the first worker was not dead but only slow, both reach
-CallFire and one call is placed twice; the first `complete` wins and is what replays return.
-Keep `in_flight_timeout` well above the longest upstream call (timeout x attempts).
+The owner of an in-flight claim is its process (host, pid and the pid's start time, so a reused
+pid is not mistaken for it).  A process on another host cannot be checked and is taken as alive
+(the store is a local SQLite file: one host).
 
 Retention: keys are kept for `retention` after their claim (the expiry policy to publish);
 older rows are ignored and purged opportunistically, and a key reused after that is "new".
@@ -27,6 +30,7 @@ import base64
 import hashlib
 import logging
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Callable
@@ -50,6 +54,7 @@ CREATE TABLE IF NOT EXISTS request_ids (
     created_id   INTEGER,              -- NULL while in flight
     claimed_at   REAL    NOT NULL,     -- unix seconds of the (last) claim
     completed_at REAL,
+    owner        TEXT,                 -- the claiming process while in flight, NULL when the outcome is unknown
     PRIMARY KEY (account, operation, request_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS request_ids_claimed_at ON request_ids (claimed_at);
@@ -58,7 +63,7 @@ CREATE INDEX IF NOT EXISTS request_ids_claimed_at ON request_ids (claimed_at);
 
 @dataclass(frozen=True)
 class Claim:
-    status: Literal["new", "replay", "mismatch", "in_flight"]
+    status: Literal["new", "replay", "mismatch", "in_flight", "reconcile"]
     created_id: int | None = None
 
 
@@ -70,17 +75,20 @@ class IdempotencyStore:
     """
 
     def __init__(self, path: str | os.PathLike, *, retention: timedelta = timedelta(days=30),
-                 in_flight_timeout: timedelta = timedelta(minutes=10),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 alive: Callable[[str], bool] | None = None) -> None:
         self.path = Path(path)
         self._db = Connections(self.path, synchronous="FULL")   # a lost commit could mean a duplicate call
         self._retention = retention.total_seconds()
-        self._in_flight_timeout = in_flight_timeout.total_seconds()
         self._clock = clock
+        self._alive = alive or owner_alive
         self._next_purge = 0.0
         with self._db.transaction() as db:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(request_ids)")}
+            if "owner" not in columns:  # a store written before owners were recorded
+                db.execute("ALTER TABLE request_ids ADD COLUMN owner TEXT")
 
     def __repr__(self) -> str:
         return f"IdempotencyStore({str(self.path)!r})"
@@ -97,25 +105,25 @@ class IdempotencyStore:
             if now >= self._next_purge:
                 self._purge(db, now)
             row = db.execute(
-                "SELECT fingerprint, created_id, claimed_at, completed_at FROM request_ids"
+                "SELECT fingerprint, created_id, claimed_at, completed_at, owner FROM request_ids"
                 " WHERE account = ? AND operation = ? AND request_id = ?", key).fetchone()
             if row is None or row[2] <= now - self._retention:
                 db.execute("INSERT OR REPLACE INTO request_ids (account, operation, request_id,"
-                           " fingerprint, claimed_at) VALUES (?, ?, ?, ?, ?)",
-                           (*key, fingerprint, now))
+                           " fingerprint, claimed_at, owner) VALUES (?, ?, ?, ?, ?, ?)",
+                           (*key, fingerprint, now, current_owner()))
                 return Claim("new")
-            stored_fingerprint, created_id, claimed_at, completed_at = row
+            stored_fingerprint, created_id, claimed_at, completed_at, owner = row
             if stored_fingerprint != fingerprint:
                 return Claim("mismatch")
             if completed_at is not None:
                 return Claim("replay", created_id)
-            if claimed_at > now - self._in_flight_timeout:
+            if owner is not None and self._alive(owner):
                 return Claim("in_flight")
-            db.execute("UPDATE request_ids SET claimed_at = ? WHERE account = ? AND operation = ?"
-                       " AND request_id = ?", (now, *key))
-            log.warning("idempotency: in-flight %s claim older than %.0f s taken over",
-                        operation, self._in_flight_timeout)
-            return Claim("new")
+            db.execute("UPDATE request_ids SET claimed_at = ?, owner = ? WHERE account = ? AND operation = ?"
+                       " AND request_id = ?", (now, current_owner(), *key))
+            log.info("idempotency: %s claim to reconcile (%s)", operation,
+                     "outcome unknown" if owner is None else "its process has gone")
+            return Claim("reconcile")
 
     def complete(self, account: str, operation: str, request_id: str, created_id: int) -> None:
         """Record the created id of a claimed key; the first completion of a key wins."""
@@ -134,6 +142,13 @@ class IdempotencyStore:
                        " AND request_id = ? AND completed_at IS NULL",
                        (account, operation, request_id))
 
+    def unknown(self, account: str, operation: str, request_id: str) -> None:
+        """Record that upstream's outcome is unknown: the next claim reconciles it."""
+        with self._db.transaction() as db:
+            db.execute("UPDATE request_ids SET owner = NULL WHERE account = ? AND operation = ?"
+                       " AND request_id = ? AND completed_at IS NULL",
+                       (account, operation, request_id))
+
     def purge(self) -> int:
         """Delete rows older than `retention`; returns how many."""
         with self._db.transaction() as db:
@@ -143,6 +158,36 @@ class IdempotencyStore:
         self._next_purge = now + PURGE_INTERVAL
         return db.execute("DELETE FROM request_ids WHERE claimed_at <= ?",
                           (now - self._retention,)).rowcount
+
+
+def _process_start(pid: int) -> str:
+    """The start time of process `pid` in clock ticks since boot ("" when it cannot be read)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]   # field 22, counted after the command name
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process that wrote `owner` (host:pid:start) still runs."""
+    host, _, rest = owner.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # cannot tell: keep it in flight
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process: it exists
+    return not start or _process_start(int(pid)) in ("", start)
+
+
+def current_owner() -> str:
+    """This process as a claim's owner (computed per call: gunicorn forks workers after import)."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
 
 
 def account_key(authorization: str) -> str:

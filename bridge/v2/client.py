@@ -11,6 +11,7 @@ import json as jsonlib
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,14 +23,17 @@ from typing import Any
 import httpx
 
 from bridge.mappings import load
+from bridge import deadline
+from bridge.v2.answers import table as answer_table
 from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
                               V2TimeoutError, V2TooLarge)
+from bridge.v2.retry import CircuitBreaker, RetryPolicy, spend_retry
 
 log = logging.getLogger(__name__)
 
-MAX_RETRY_AFTER = 5.0   # seconds: a longer Retry-After is shortened; the v1.1 caller is waiting
-MAX_BACKOFF = 2.0       # seconds: ceiling of one exponential-backoff sleep
+MAX_RETRY_AFTER = RetryPolicy.max_retry_after   # seconds: a longer Retry-After is shortened
 IDEMPOTENT_METHODS = frozenset({"GET"})
+REQUEST_ID_HEADER = "X-Request-Id"  # v2's, when it answers one; else the bridge's own, sent with the request
 # Failures that happen before any byte of the request left: safe to retry for every method.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -51,19 +55,22 @@ class Page:
 
 
 class V2Client:
-    """One pooled, thread-safe connection to CallFire v2 (`base_url` ends in `/v2`)."""
+    """One pooled, thread-safe connection to CallFire v2 (`base_url` ends in `/v2`), with its
+    retry policy and its circuit breaker (`bridge.v2.retry`)."""
 
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
                  timeout: float = 30.0, retries: int = 2, page_size: int = 100,
-                 concurrency: int = 4, backoff: float = 0.1) -> None:
+                 concurrency: int = 4, backoff: float = 0.1, retry_budget: int = 10,
+                 breaker: CircuitBreaker | None = None, check_answers: bool = True) -> None:
         if page_size < 1 or concurrency < 1 or retries < 0:
             raise ValueError("page_size and concurrency must be >= 1, retries >= 0")
-        self._retry_statuses = load().faults.retry_statuses
+        self.policy = RetryPolicy(retries=retries, backoff=backoff, budget=retry_budget,
+                                  statuses=load().faults.retry_statuses)
+        self.breaker = breaker or CircuitBreaker(base_url)
+        self._answers = answer_table() if check_answers else None   # None: a dry run's made-up answers
         self._timeout = timeout
-        self._retries = retries
         self._page_size = page_size
         self._concurrency = concurrency
-        self._backoff = backoff
         self._sleep: Callable[[float], None] = time.sleep   # tests replace it
         self._http = httpx.Client(
             base_url=base_url, transport=transport, timeout=timeout,
@@ -118,42 +125,88 @@ class V2Client:
     def _request(self, method: str, path: str, *, authorization: str, params: Params | None,
                  json: Any = None, data: dict | None = None, files: dict | None = None,
                  max_bytes: int | None = None) -> Any:
+        """One v2 request under the retry policy, the circuit breaker and the request's deadline."""
         _check_path(path)
         headers = {"Authorization": _checked_authorization(authorization)}
         query = encode_params(params)
         names = ",".join(dict.fromkeys(name for name, _ in query))
-        for attempt in range(self._retries + 1):
-            last = attempt == self._retries
+        attempt = 0
+        headers[REQUEST_ID_HEADER] = uuid.uuid4().hex  # the bridge's id of this request, for both logs
+        while True:
+            deadline.check()
+            self.breaker.before()
             start = time.perf_counter()
             try:
                 request = self._http.build_request(method, path, params=query, headers=headers, json=json,
-                                                   data=data, files=files)
+                                                   data=data, files=files, timeout=self._attempt_timeout())
                 response = self._http.send(request, stream=max_bytes is not None)
             except httpx.TransportError as exc:
                 log.debug("v2 %s %s params=[%s] -> %s after %.1f ms", method, path, names,
                           type(exc).__name__, _ms(start))
-                if last or not (method in IDEMPOTENT_METHODS or isinstance(exc, NOT_SENT)):
-                    raise self._transport_error(exc, method, path) from exc
-                self._wait(attempt, None, method, path, type(exc).__name__)
+                self.breaker.failure()
+                error = self._transport_error(exc, method, path)
+                if not (method in IDEMPOTENT_METHODS or not error.sent) or not self._retry(
+                        attempt, None, method, path, type(exc).__name__):
+                    raise error from exc
+                attempt += 1
                 continue
             log.debug("v2 %s %s params=[%s] -> %d in %.1f ms", method, path, names,
                       response.status_code, _ms(start))
             if response.is_success:
-                if max_bytes is None:
-                    return self._parse(response, method, path)
-                return self._read_bytes(response, max_bytes, method, path)
+                try:
+                    answer = (self._parse(response, method, path) if max_bytes is None
+                              else self._read_bytes(response, max_bytes, method, path))
+                except V2BadResponse as error:
+                    self.breaker.failure()
+                    log.warning("%s (v2 request id %s)", error.message,
+                                response.headers.get(REQUEST_ID_HEADER) or headers[REQUEST_ID_HEADER])
+                    raise
+                except V2Error:
+                    self.breaker.failure()
+                    raise
+                self.breaker.success()
+                return answer
             if max_bytes is not None:
                 self._read_small(response, method, path)  # an error body: v2's ErrorResponse
-            if last or not (response.status_code in self._retry_statuses and method in IDEMPOTENT_METHODS):
+            if response.status_code >= 500:
+                self.breaker.failure()
+            else:
+                self.breaker.success()   # v2 is up: it turned this request down
+            if not (response.status_code in self.policy.statuses and method in IDEMPOTENT_METHODS) \
+                    or not self._retry(attempt, _retry_after(response), method, path, str(response.status_code)):
                 raise status_error(response)
-            self._wait(attempt, _retry_after(response), method, path, str(response.status_code))
-        raise AssertionError("unreachable")
+            attempt += 1
+
+    def _attempt_timeout(self) -> float:
+        """The client's timeout, cut to what is left of the request's deadline."""
+        left = deadline.remaining()
+        return self._timeout if left is None else max(0.001, min(self._timeout, left))
+
+    def _retry(self, attempt: int, retry_after: float | None, method: str, path: str, why: str) -> bool:
+        """Sleep before retry number attempt+1 and say True, or say False: no retry left (per v2
+        request, in the v1.1 request's budget) or no time left before the request's deadline."""
+        if attempt >= self.policy.retries:
+            return False
+        delay = self.policy.delay(attempt, retry_after, random.uniform)
+        left = deadline.remaining()
+        if left is not None and delay >= left:
+            log.info("v2 %s %s: %s, not retried: the request's deadline is %.2f s away", method, path, why, left)
+            return False
+        if not spend_retry():
+            log.info("v2 %s %s: %s, not retried: the request's retry budget is spent", method, path, why)
+            return False
+        log.info("v2 %s %s: %s, retry %d of %d in %.2f s", method, path, why, attempt + 1,
+                 self.policy.retries, delay)
+        self._sleep(delay)
+        return True
 
     def _read_bytes(self, response: httpx.Response, max_bytes: int, method: str, path: str) -> bytes:
         """A streamed body, never holding more than `max_bytes` (+ one chunk) in memory."""
         too_large = V2TooLarge(f"CallFire v2 answered {method} {path} with more than {max_bytes} bytes, "
                                f"the bridge's limit (max_sound_bytes, CALLFIRE_BRIDGE_MAX_SOUND_BYTES)")
         try:
+            if self._answers is not None:
+                self._answers.check_bytes(method, path, response.headers.get("Content-Type", ""))
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise too_large
@@ -176,35 +229,31 @@ class V2Client:
         finally:
             response.close()
 
-    def _wait(self, attempt: int, retry_after: float | None, method: str, path: str,
-              why: str) -> None:
-        """Sleep before retry number attempt+1: Retry-After if v2 gave one, else full jitter."""
-        if retry_after is not None:
-            delay = min(retry_after, MAX_RETRY_AFTER)
-        else:
-            delay = random.uniform(0, min(MAX_BACKOFF, self._backoff * 2 ** attempt))
-        log.info("v2 %s %s: %s, retry %d of %d in %.2f s", method, path, why, attempt + 1,
-                 self._retries, delay)
-        self._sleep(delay)
-
     def _transport_error(self, exc: httpx.TransportError, method: str, path: str) -> V2Error:
         """Any timeout (connect timeout included) is a V2TimeoutError; every other transport
         failure (refused, reset, protocol error) a V2ConnectError."""
+        error: V2Error
         if isinstance(exc, httpx.TimeoutException):
-            return V2TimeoutError(f"CallFire v2 did not answer {method} {path} within {self._timeout:g} s",
-                                  detail=type(exc).__name__)
-        return V2ConnectError(f"CallFire v2 could not be reached for {method} {path}",
-                              detail=type(exc).__name__)
+            error = V2TimeoutError(f"CallFire v2 did not answer {method} {path} within {self._timeout:g} s",
+                                   detail=type(exc).__name__)
+        else:
+            error = V2ConnectError(f"CallFire v2 could not be reached for {method} {path}",
+                                   detail=type(exc).__name__)
+        error.sent = not isinstance(exc, NOT_SENT)
+        return error
 
     def _parse(self, response: httpx.Response, method: str, path: str) -> Any:
-        """Parsed JSON, or None for a 2xx with an empty body."""
-        if not response.content.strip():
-            return None
-        try:
-            return jsonlib.loads(response.content)
-        except ValueError:
-            raise V2BadResponse(f"CallFire v2 answered {method} {path} with "
-                                f"{response.status_code} and a body that is not JSON") from None
+        """Parsed JSON (None for an empty body) that fits `mappings/v2_answers.yaml`."""
+        body = None
+        if response.content.strip():
+            try:
+                body = jsonlib.loads(response.content)
+            except ValueError:
+                raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: "
+                                    f"{response.status_code} and a body that is not JSON") from None
+        if self._answers is not None:
+            self._answers.check(method, path, body)
+        return body
 
     # --- paging ----------------------------------------------------------------------
 
@@ -250,7 +299,7 @@ class V2Client:
             return [self._page(path, authorization, params, o, n)[0] for o, n in windows]
         with ThreadPoolExecutor(max_workers=min(self._concurrency, len(windows)),
                                 thread_name_prefix="v2-page") as pool:
-            futures = [pool.submit(self._page, path, authorization, params, o, n)
+            futures = [pool.submit(deadline.in_context(self._page), path, authorization, params, o, n)
                        for o, n in windows]
             try:
                 return [future.result()[0] for future in futures]

@@ -15,11 +15,14 @@ class V2Error(Exception):
         super().__init__(message)
         self.message = message
         self.detail = detail
+        # False when nothing left the bridge (the connection was never made, the breaker was open).
+        self.sent = True
 
     @property
     def refused(self) -> bool:
-        """True when v2 certainly did not act on the request (a create may be retried)."""
-        return False
+        """True when v2 certainly did not act on the request (a create may be sent again at once);
+        otherwise its outcome is unknown and `create_once` asks v2 what happened."""
+        return not self.sent
 
 
 class V2StatusError(V2Error):
@@ -43,8 +46,9 @@ class V2StatusError(V2Error):
 
     @property
     def refused(self) -> bool:
-        # A 4xx is v2 turning the request down; after a 5xx it may have taken effect.
-        return 400 <= self.status < 500
+        # A 4xx (429 included) is v2 turning the request down, and a 503 says it was not processed
+        # (RFC 9110); after another 5xx it may have taken effect.
+        return 400 <= self.status < 500 or self.status == 503
 
 
 class V2TimeoutError(V2Error):
@@ -55,12 +59,20 @@ class V2ConnectError(V2Error):
     """v2 could not be reached, or the connection failed mid-request (refused, reset, protocol)."""
 
 
+class V2Unavailable(V2ConnectError):
+    """The circuit breaker is open: v2 kept failing, so nothing was sent (bridge.v2.retry)."""
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.sent = False
+
+
 class V2TooLarge(V2Error):
     """A binary answer (a sound, a recording) longer than the client was told to carry."""
 
 
 class V2BadResponse(V2Error):
-    """A 2xx whose body is not JSON, or not the page of items a finder returns."""
+    """A 2xx whose body is not JSON, or not what `mappings/v2_answers.yaml` says it holds."""
 
 
 class V2AuthorizationError(V2Error):
@@ -69,9 +81,9 @@ class V2AuthorizationError(V2Error):
     Checked before sending because HTTP libraries quote an illegal header value in their errors.
     """
 
-    @property
-    def refused(self) -> bool:
-        return True  # nothing was sent
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.sent = False
 
 
 def _text(value: Any) -> str:

@@ -1,0 +1,121 @@
+"""Checks a v2 answer against `mappings/v2_answers.yaml` before anything reads it (issue 12, defect 6).
+
+A 2xx whose body lacks a field the bridge cannot do without, or holds one of the wrong type, is a
+`V2BadResponse`: the v1.1 client gets an UNAVAILABLE fault saying v2 answered something unexpected
+instead of an answer with invented values (an empty FromNumber, State READY, TotalResults 0).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from bridge.config import MAPPINGS_DIR
+from bridge.v2.errors import V2BadResponse
+
+TABLE = MAPPINGS_DIR / "v2_answers.yaml"
+TYPES: dict[str, tuple[type, ...]] = {"integer": (int,), "number": (int, float), "string": (str,),
+                                      "boolean": (bool,), "list": (list,), "object": (dict,)}
+SHAPES = frozenset({"page", "list", "created", "empty", "any", "audio"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    method: str
+    path: str          # as written in the table
+    pattern: re.Pattern[str]
+    shape: str
+    of: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    answers: tuple[Answer, ...]
+    definitions: dict[str, dict[str, str]]
+
+    def find(self, method: str, path: str) -> Answer | None:
+        return next((a for a in self.answers if a.method == method and a.pattern.match(path)), None)
+
+    def check(self, method: str, path: str, body: Any) -> None:
+        """Raise V2BadResponse when `body` (parsed JSON, None when empty) does not fit the row."""
+        answer = self.find(method, path)
+        if answer is None:
+            problem = "an empty body" if body is None and method == "GET" else None
+        else:
+            problem = self._problem(answer.shape, answer.of, body)
+        if problem:
+            raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: {problem}")
+
+    def check_bytes(self, method: str, path: str, content_type: str) -> None:
+        """Raise V2BadResponse when a binary answer's Content-Type is not what the row says."""
+        answer = self.find(method, path)
+        if answer is not None and answer.shape == "audio" and not content_type.lower().startswith("audio/"):
+            raise V2BadResponse(f"CallFire v2 answered {method} {path} with something unexpected: "
+                                f"{content_type or 'no Content-Type'}, not audio")
+
+    def _problem(self, shape: str, of: str | None, body: Any) -> str | None:
+        if shape in ("empty", "any"):
+            return None
+        if not isinstance(body, dict):
+            return "an empty body" if body is None else f"a JSON {type(body).__name__}, not an object"
+        if shape == "created":
+            return self._fields("CreatedId", {"id": "integer"}, body)
+        if shape in ("page", "list"):
+            items = body.get("items")
+            if not isinstance(items, list) and not (shape == "list" and items is None):
+                return "no `items` list"
+            total = body.get("totalCount")
+            if total is not None and not _is(total, "integer"):
+                return "`totalCount` is not an integer"
+            for index, item in enumerate(items or ()):
+                problem = self._problem(of or "any", None, item)
+                if problem:
+                    return f"items[{index}]: {problem}"
+            return None
+        return self._fields(shape, self.definitions[shape], body)
+
+    @staticmethod
+    def _fields(name: str, fields: dict[str, str], body: dict[str, Any]) -> str | None:
+        for field, kind in fields.items():
+            optional = field.endswith("?")
+            key = field.rstrip("?")
+            value = body.get(key)
+            if value is None:
+                if optional:
+                    continue
+                return f"{name} without `{key}`"
+            if not _is(value, kind):
+                return f"{name}.{key} is not {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+        return None
+
+
+@functools.cache
+def table() -> AnswerTable:
+    with TABLE.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    definitions = {name: dict(fields) for name, fields in raw["definitions"].items()}
+    answers = []
+    for row in raw["answers"]:
+        shape, of = row["shape"], row.get("of")
+        for name in (shape if shape not in SHAPES else None, of):
+            if name is not None and name not in definitions:
+                raise ValueError(f"v2_answers.yaml: {row['method']} {row['path']} names unknown {name!r}")
+        for kind in (k for fields in definitions.values() for k in fields.values()):
+            if kind not in TYPES:
+                raise ValueError(f"v2_answers.yaml: unknown type {kind!r}")
+        answers.append(Answer(row["method"], row["path"], _pattern(row["path"]), shape, of))
+    return AnswerTable(tuple(answers), definitions)
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    escaped = re.escape(path).replace(r"\{id\}", r"\d+").replace(r"\{name\}", r"[^/]+")
+    return re.compile(f"^{escaped}$")
+
+
+def _is(value: Any, kind: str) -> bool:
+    if isinstance(value, bool) and kind != "boolean":
+        return False
+    return isinstance(value, TYPES[kind])
