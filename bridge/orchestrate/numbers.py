@@ -62,10 +62,10 @@ def query_numbers(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, 
 def numbers_respond(op: V11Operation, answer: Any, plan: V2Request, conv: Conversions) -> Any:
     """The rows' Number(s), each with the InboundCallConfiguration of its joined config."""
     value = table_respond(op, answer, plan, conv)
-    if isinstance(value, dict) and "Number" in value:        # NumberQueryResult
-        for number, lease in zip(value.get("Number") or [], answer.get("items") or []):
+    if isinstance(value.get("Number"), list):                 # a page of leases: NumberQueryResult
+        for number, lease in zip(value["Number"], answer.get("items") or []):
             _add_inbound(number, lease.get(JOINED_CONFIG) or {}, conv)
-    elif value is not None:                                   # data:Number
+    else:                                                     # one lease: data:Number
         _add_inbound(value, answer.get(JOINED_CONFIG) or {}, conv)
     return value
 
