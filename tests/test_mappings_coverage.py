@@ -34,7 +34,12 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   # CallService sounds (mappings/call.yaml)
                   "CampaignSound", "CampaignSoundPage", "TextToSpeech", "CallCreateSound",
                   # TextService (mappings/text.yaml)
-                  "TextPage", "TextList", "TextRecipient", "TextAutoReply", "TextAutoReplyPage")
+                  "TextPage", "TextList", "TextRecipient", "TextAutoReply", "TextAutoReplyPage",
+                  # NumberService (mappings/number.yaml)
+                  "Region", "RegionPage", "Number", "NumberList", "NumberLease", "NumberLeasePage", "NumberConfig",
+                  "NumberConfigPage", "CallTrackingConfig", "IvrInboundConfig", "Keyword", "KeywordList",
+                  "KeywordLease", "KeywordLeasePage", "NumberOrder", "NumberOrderItem", "NumberPurchaseRequest",
+                  "KeywordPurchaseRequest")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
@@ -467,7 +472,9 @@ def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
         "BatchPage",
         # sounds: GetSoundData and GetRecordingData answer audio (the spec's StreamingOutput, InputStream)
         "CampaignSound", "CampaignSoundPage", "StreamingOutput", "InputStream",
-        "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage"}
+        "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage",
+        "RegionPage", "NumberLeasePage", "NumberConfigPage", "NumberLease", "NumberConfig", "NumberList",
+        "KeywordLeasePage", "KeywordList", "NumberOrder"}
     assert body_definition("SendCall") == "CallBroadcast"
     assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
     assert body_definitions("SendText") == ["TextBroadcast", "TextRecipient"]

@@ -40,12 +40,14 @@ REQUEST_SAMPLES: dict[str, Any] = {
     "recipients": [{"_": NUMBER, "@ClientData": "client-1"}], "phone_digit": "1", "dialplan_xml": "<dialplan/>",
     "local_time": "09:30:15", "local_date": "2014-03-07",
     "sound_file": base64.b64encode(b"RIFF\x24\x00\x00\x00WAVEfmt ").decode(), "path_segment": "sample",
+    "phone_list": f"{NUMBER} 18185551212", "word_list": "SUN MOON",
 }
 MP3_HEAD = base64.b64encode(b"\xff\xfb\x18\xc4" + bytes(8)).decode()  # an MPEG-1 Layer III frame header
 RESPONSE_SAMPLES: dict[str, Any] = {
     "long": 7, "int": 7, "float": 1.5, "ms_datetime": 1394193719000, "boolean_out": True, "string": "sample",
     "label": ["sample"], "local_time": {"hour": 9, "minute": 30, "second": 0},
     "local_date": {"year": 2014, "month": 3, "day": 7},
+    "ms_date": 1394193719000, "xs_list": [NUMBER, "18185551212"],
 }
 BROADCAST_CONFIGS: dict[str, dict[str, str]] = {  # what the rules of CreateBroadcast/UpdateBroadcast need
     "VoiceBroadcastConfig": {}, "TextBroadcastConfig": {"Message": "base"},
@@ -98,6 +100,19 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "QueryAutoReplies": lambda path: {},
     "GetAutoReply": lambda path: {"Id": "1"},
     "DeleteAutoReply": lambda path: {"Id": "1"},
+    # NumberService (mappings/number.yaml): keywords and numbers are ordered apart
+    "QueryRegions": lambda path: {},
+    "QueryNumbers": lambda path: {},
+    "GetNumber": lambda path: {"Number": "18185551212"},
+    "ConfigureNumber": lambda path: {"Number": "18185551212", "NumberConfiguration": {}},
+    "SearchAvailableNumbers": lambda path: {"Count": "3", "Region": {"Zipcode": "90401"}},
+    "QueryKeywords": lambda path: {},
+    "SearchAvailableKeywords": lambda path: {"Keywords": "base"},
+    "CreateNumberOrder": lambda path: ({"Keywords": "base"} if path == "Keywords"
+                                       else {"BulkTollFree": {"Count": "1"}} if path == "Numbers"
+                                       else {"Numbers": "18185551212"}),
+    "GetNumberOrder": lambda path: {"Id": "1"},
+    "Release": lambda path: {"Number": "18185551212"},
 }
 
 @cache

@@ -50,6 +50,20 @@ SAMPLES: dict[str, dict] = {
     "QueryAutoReplies": {"MaxResults": 10},
     "GetAutoReply": {"Id": 1},
     "DeleteAutoReply": {"Id": 2},
+    # NumberService: the seed's leases (18885550123 toll-free with call tracking, 12135551189 with an
+    # IVR), its keyword lease WHITEN, its order 9; new orders take numbers the simulator sells
+    "QueryRegions": {"MaxResults": 5, "Region": {"State": "CA"}},
+    "QueryNumbers": {"MaxResults": 10, "Region": {}},
+    "GetNumber": {"Number": "18885550123"},
+    "ConfigureNumber": {"Number": "13105551212", "NumberConfiguration": {
+        "CallFeature": "ENABLED", "InboundCallConfigurationType": "TRACKING", "InboundCallConfiguration": {
+            "CallTrackingConfig": {"TransferNumber": ["12135550100"], "Screen": True, "IntroSoundId": 3}}}},
+    "SearchAvailableNumbers": {"Region": {"Zipcode": "90401"}, "Count": 3},
+    "QueryKeywords": {"MaxResults": 10},
+    "SearchAvailableKeywords": {"Keywords": ["SUN", "WHITEN"]},
+    "CreateNumberOrder": {"BulkLocal": {"Count": 1, "Region": {"City": "Chicago"}}},
+    "GetNumberOrder": {"Id": 9},
+    "Release": {"Number": "16465550123"},
 }
 SERVED = [op for op in registry().served()]
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
 from bridge.orchestrate import markers
+from bridge.orchestrate import numbers as n
 from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -49,6 +50,12 @@ STRATEGIES: dict[str, Strategy] = {
     "create_once": Strategy(table_plan, create_once, table_respond),
     "send_text": Strategy(lambda op, request, conv: text_translate.send_text(request, conv), t.send_text,
                           table_respond),
+    # NumberService: a Number is a v2 lease joined with its config; searches answer lists, not pages
+    "query_numbers": Strategy(table_plan, n.query_numbers, n.numbers_respond),
+    "get_number": Strategy(table_plan, n.get_number, n.numbers_respond),
+    "configure_number": Strategy(table_plan, n.configure_number, table_respond),
+    "search_available": Strategy(n.search_plan, get, n.counted_respond),
+    "release": Strategy(n.release_plan, update, table_respond),
 }
 
 

@@ -19,6 +19,7 @@ from bridge.sim import faults
 from bridge.sim.broadcasts import BroadcastQuery
 from bridge.sim.clock import SimClock
 from bridge.sim.errors import SimError, bad_request, not_found
+from bridge.sim.number_routes import NUMBER_ROUTES, NumberEndpoints
 from bridge.sim.seed import build_seed
 from bridge.sim.sounds import Audio, form_summary, read_form, recording_audio
 from bridge.sim.state import Account, Accounts, ActionQuery
@@ -73,6 +74,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/__sim/faults", "faults"),
     ("POST", "/__sim/faults", "add_fault"),
     ("DELETE", "/__sim/faults", "clear_faults"),
+    *NUMBER_ROUTES,       # /numbers, /keywords, /orders (bridge/sim/number_routes.py)
 )
 REALM = 'Basic realm="CallFire API"'
 INT64_MAX = 2**63 - 1
@@ -162,7 +164,7 @@ class Request:
 Handler = Callable[[Request], tuple[int, object]]
 
 
-class Simulator:
+class Simulator(NumberEndpoints):
     """WSGI callable; `accounts`, `clock` and `lock` are open to in-process tests."""
 
     def __init__(self, credentials: dict[str, str] | None, clock: SimClock) -> None:

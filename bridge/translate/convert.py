@@ -596,3 +596,32 @@ RESPONSE_CONVERTERS: dict[str, ResponseConverter] = {
     "texts_attempted": texts_attempted,
 }
 ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1, "enum_list": enum_list_to_v1, "result_stats": result_stats}
+
+
+# ---- NumberService (mappings/number.yaml) ------------------------------------------------------
+
+def to_phone_list(value: Any, name: str, conv: Conversions) -> list[str]:
+    """data:PhoneNumberList (an xs:list; commas and repeated elements accepted too) -> v2 numbers."""
+    items = value if isinstance(value, list) else [value]
+    phones = [phone for item in items for phone in split_phones(_text(item, name), name)]
+    return list(dict.fromkeys(phones))
+
+
+def to_word_list(value: Any, name: str, conv: Conversions) -> list[str]:
+    """data:KeywordList (an xs:list of strings; commas and repeated elements accepted too) -> v2 words."""
+    items = value if isinstance(value, list) else [value]
+    return list(dict.fromkeys(word for item in items for word in _LIST_SPLIT.split(_text(item, name)) if word))
+
+
+def from_ms_date(value: Any, conv: Conversions) -> str:
+    """Unix ms -> xs:date: the day it falls on in the bridge's time_zone (v1.1 lease dates are days)."""
+    return datetime.fromtimestamp(int(value) / 1000, conv.zone).date().isoformat()
+
+
+def from_xs_list(values: Any, conv: Conversions) -> str:
+    """A v2 array of strings -> one xs:list element (space separated)."""
+    return " ".join(str(value) for value in values)
+
+
+REQUEST_CONVERTERS.update({"phone_list": to_phone_list, "word_list": to_word_list})
+RESPONSE_CONVERTERS.update({"ms_date": from_ms_date, "xs_list": from_xs_list})

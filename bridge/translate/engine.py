@@ -181,7 +181,8 @@ def check_rules(rules: tuple[dict[str, Any], ...], request: dict[str, Any], oper
             raise bad_request(" or ".join(rule["at_least_one_of"]),
                               "one is required" + (f" ({rule['note']})" if "note" in rule else ""))
         if "at_most_one_of" in rule and sum(present(n) for n in rule["at_most_one_of"]) > 1:
-            raise bad_request(" and ".join(rule["at_most_one_of"]), "are alternatives: give only one")
+            raise bad_request(" and ".join(rule["at_most_one_of"]), "are alternatives: give only one"
+                              + (f" ({rule['note']})" if "note" in rule else ""))
         if "type_matches_config" in rule:
             declared = v1_value(request, ("Type",))
             if declared is None:
@@ -338,7 +339,7 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
             convert = _entity_converter(row)
         elif "convert" in row:
             convert = _converter(row["convert"], mappings, RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
-            whole = row["convert"].startswith("enum_list:")
+            whole = row["convert"].startswith("enum_list:") or row["convert"] == "xs_list"
         else:
             convert = None
         ordering = _ordering(row)
