@@ -98,6 +98,11 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "QueryAutoReplies": lambda path: {},
     "GetAutoReply": lambda path: {"Id": "1"},
     "DeleteAutoReply": lambda path: {"Id": "1"},
+    # LabelService (mappings/label.yaml)
+    "DeleteLabel": lambda path: {"LabelName": "base"},
+    "QueryLabels": lambda path: {},
+    "LabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
+    "UnlabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
 }
 
 @cache

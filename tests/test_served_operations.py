@@ -50,6 +50,11 @@ SAMPLES: dict[str, dict] = {
     "QueryAutoReplies": {"MaxResults": 10},
     "GetAutoReply": {"Id": 1},
     "DeleteAutoReply": {"Id": 2},
+    # LabelService: broadcast 103 carries billing and notice, text broadcast 611 delivery
+    "QueryLabels": {"MaxResults": 5},
+    "LabelBroadcast": {"Id": 611, "LabelName": "zeep"},
+    "UnlabelBroadcast": {"Id": 103, "LabelName": "notice"},
+    "DeleteLabel": {"LabelName": "alerts"},
 }
 SERVED = [op for op in registry().served()]
 

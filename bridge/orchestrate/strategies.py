@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
+from bridge.orchestrate import labels as lb
 from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -48,6 +49,11 @@ STRATEGIES: dict[str, Strategy] = {
     "create_once": Strategy(table_plan, create_once, table_respond),
     "send_text": Strategy(lambda op, request, conv: text_translate.send_text(request, conv), t.send_text,
                           table_respond),
+    # LabelService: labels are names inside v2 broadcasts (read-modify-write); the bridge's own refused
+    **{name: Strategy(lb.label_plan, execute, table_respond) for name, execute in {
+        "label_broadcast": lb.label_broadcast, "unlabel_broadcast": lb.unlabel_broadcast,
+        "delete_label": lb.delete_label}.items()},
+    "query_labels": Strategy(table_plan, lb.query_labels, lb.labels_respond),
 }
 
 
