@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote
 from bridge.sim.broadcasts import BroadcastQuery
 from bridge.sim.clock import SimClock
 from bridge.sim.errors import SimError, bad_request, not_found
+from bridge.sim.number_routes import NUMBER_ROUTES, NumberEndpoints
 from bridge.sim.seed import build_seed
 from bridge.sim.sounds import Audio, form_summary, read_form, recording_audio
 from bridge.sim.state import Account, Accounts, ActionQuery
@@ -68,6 +69,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/__sim/requests", "requests"),
     ("POST", "/__sim/reset", "reset"),
     ("GET", "/__sim/health", "health"),
+    *NUMBER_ROUTES,       # /numbers, /keywords, /orders (bridge/sim/number_routes.py)
 )
 REALM = 'Basic realm="CallFire API"'
 INT64_MAX = 2**63 - 1
@@ -157,7 +159,7 @@ class Request:
 Handler = Callable[[Request], tuple[int, object]]
 
 
-class Simulator:
+class Simulator(NumberEndpoints):
     """WSGI callable; `accounts`, `clock` and `lock` are open to in-process tests."""
 
     def __init__(self, credentials: dict[str, str] | None, clock: SimClock) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bridge.sim.autoreplies import AutoReplies
 from bridge.sim.broadcasts import Broadcasts, page
 from bridge.sim.errors import SimError, not_found
+from bridge.sim.numbers import Numbers
 from bridge.sim.seed import PHONE_FIELDS, Seed
 from bridge.sim.sounds import Sounds
 from bridge.sim.vocab import nanp_e164
@@ -71,6 +72,7 @@ class Account:
         self.sounds = Sounds(lambda: self.take("sound"))
         self.recordings = seed.recordings      # only seeded calls have recordings
         self.auto_replies = AutoReplies()
+        self.numbers = Numbers(self.sounds)      # regions, leases, keywords, orders
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:
@@ -147,6 +149,7 @@ class Account:
     def settle(self, now: int) -> None:
         """Apply every transition due by `now` (calls and texts progress when read)."""
         self.broadcasts.settle(now)
+        self.numbers.settle(now)
 
     def take(self, sequence: str) -> int:
         """The next id of `sequence` (action, record, contact, batch, schedule), used up."""
