@@ -467,7 +467,9 @@ def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
         "BatchPage",
         # sounds: GetSoundData and GetRecordingData answer audio (the spec's StreamingOutput, InputStream)
         "CampaignSound", "CampaignSoundPage", "StreamingOutput", "InputStream",
-        "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage"}
+        "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage",
+        # LabelService (mappings/label.yaml): the number leases that carry labels
+        "NumberLeasePage", "NumberLease"}
     assert body_definition("SendCall") == "CallBroadcast"
     assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
     assert body_definitions("SendText") == ["TextBroadcast", "TextRecipient"]

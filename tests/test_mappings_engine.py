@@ -103,6 +103,8 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "QueryLabels": lambda path: {},
     "LabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
     "UnlabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
+    "LabelNumber": lambda path: {"Number": "12135551189", "LabelName": "base"},
+    "UnlabelNumber": lambda path: {"Number": "12135551189", "LabelName": "base"},
 }
 
 @cache

@@ -55,6 +55,9 @@ SAMPLES: dict[str, dict] = {
     "LabelBroadcast": {"Id": 611, "LabelName": "zeep"},
     "UnlabelBroadcast": {"Id": 103, "LabelName": "notice"},
     "DeleteLabel": {"LabelName": "alerts"},
+    # number leases (bridge/sim/number_seed.py): 12135551189 carries sms and main
+    "LabelNumber": {"Number": "12135551189", "LabelName": "zeep"},
+    "UnlabelNumber": {"Number": "12135551189", "LabelName": "sms"},
 }
 SERVED = [op for op in registry().served()]
 

@@ -42,7 +42,8 @@ class Holders:
 
 CALL_BROADCASTS = Holders("/calls/broadcasts", "label", "id")
 TEXT_BROADCASTS = Holders("/texts/broadcasts", "label", "id")
-HOLDERS = (CALL_BROADCASTS, TEXT_BROADCASTS)
+NUMBER_LEASES = Holders("/numbers/leases", "labelName", "number")
+HOLDERS = (CALL_BROADCASTS, TEXT_BROADCASTS, NUMBER_LEASES)
 
 
 # ---- plan: the LabelName checks the tables cannot state -----------------------------------------
@@ -101,6 +102,16 @@ def unlabel_broadcast(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
     name = label_name(plan)
     kind, broadcast = first_found(lambda k: _get(ex, on_kind(plan.path, k)))
     relabel(ex, on_kind(plan.path, kind), broadcast, lambda labels: without_label(labels, name))
+
+
+def label_number(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
+    name = label_name(plan)
+    relabel(ex, plan.path, _get(ex, plan.path), lambda labels: with_label(labels, name))
+
+
+def unlabel_number(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
+    name = label_name(plan)
+    relabel(ex, plan.path, _get(ex, plan.path), lambda labels: without_label(labels, name))
 
 
 # ---- every holder: QueryLabels and DeleteLabel ---------------------------------------------------

@@ -49,9 +49,10 @@ STRATEGIES: dict[str, Strategy] = {
     "create_once": Strategy(table_plan, create_once, table_respond),
     "send_text": Strategy(lambda op, request, conv: text_translate.send_text(request, conv), t.send_text,
                           table_respond),
-    # LabelService: labels are names inside v2 broadcasts (read-modify-write); the bridge's own refused
+    # LabelService: labels are names inside v2 broadcasts and number leases (read-modify-write); the bridge's own refused
     **{name: Strategy(lb.label_plan, execute, table_respond) for name, execute in {
         "label_broadcast": lb.label_broadcast, "unlabel_broadcast": lb.unlabel_broadcast,
+        "label_number": lb.label_number, "unlabel_number": lb.unlabel_number,
         "delete_label": lb.delete_label}.items()},
     "query_labels": Strategy(table_plan, lb.query_labels, lb.labels_respond),
 }
