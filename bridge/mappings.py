@@ -15,7 +15,7 @@ import yaml
 from bridge.config import MAPPINGS_DIR
 from bridge.faults import ErrorTable
 
-OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml", "number.yaml")
+OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml", "number.yaml", "label.yaml")
 
 
 @dataclass(frozen=True)

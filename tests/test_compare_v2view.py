@@ -110,3 +110,12 @@ def test_an_audio_answer_has_no_field_view_and_says_why(live: Live, login: str) 
     envelope, answer = ask(live, login, "<s:GetSoundData><s:Id>9</s:Id></s:GetSoundData>")
     with pytest.raises(V2ViewError, match=r"GET .*/campaigns/sounds/9\.mp3: v2 answered audio/mpeg, not JSON"):
         view(live, login, envelope, answer, "GetSoundData")
+
+
+def test_labels_the_bridge_gathered_are_shown_as_built_not_as_missing(live: Live, login: str) -> None:
+    """QueryLabels' Label elements come from many v2 objects (row v2 "-"): no disagreement to flag."""
+    envelope, answer = ask(live, login, "<s:QueryLabels><s:MaxResults>2</s:MaxResults></s:QueryLabels>")
+    rows = [r for r in view(live, login, envelope, answer, "QueryLabels") if r["v1"].startswith("LabelQueryResult/Label")]
+    assert [(r["v1"], r["value"], r["agrees"]) for r in rows] == [
+        ("LabelQueryResult/Label[1]/Name", "alerts", None), ("LabelQueryResult/Label[2]/Name", "billing", None)]
+    assert all(r["row"] == "querylabels-response-label" and r["why"].startswith("built by the bridge") for r in rows)

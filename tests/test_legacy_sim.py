@@ -141,6 +141,9 @@ SAMPLES = {  # operation -> (port, request, what the answer must show)
     "GetSoundMeta": ("Call", {"Id": 9}, lambda a: (a.Status, a.Name, a.LengthInSeconds) == ("ACTIVE", "Sample sound 9", 2)),
     "GetSoundData": ("Call", {"Id": 9, "Format": "WAV"}, lambda a: a.startswith(WAV_HEADER)),
     "GetRecordingData": ("Call", {"RecordingId": RECORDING["id"]}, lambda a: a.startswith(MP3_FRAME)),
+    # the labels of the seed's broadcasts and number leases (bridge/sim/number_seed.py), by name
+    "QueryLabels": ("Label", {"FirstResult": 1, "MaxResults": 3},
+                    lambda a: (a.TotalResults, [label.Name for label in a.Label]) == (12, ["billing", "campaigns", "delivery"])),
 }
 
 
@@ -454,7 +457,7 @@ def test_callfire_bridge_sim_legacy_serves_the_wsdl(tmp_path: Path) -> None:
 FORBIDDEN = ("bridge.translate", "bridge.mappings", "bridge.orchestrate", "bridge.soap", "bridge.registry",
              "bridge.reference", "bridge.explain")
 ALLOWED_BRIDGE = ("bridge.legacy", "bridge.serving", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
-                  "bridge.sim.sounds", "bridge.contract", "bridge.resources", "bridge.config")
+                  "bridge.sim.sounds", "bridge.sim.number_seed", "bridge.contract", "bridge.resources", "bridge.config")
 
 
 def test_bridge_legacy_imports_nothing_of_the_translation() -> None:

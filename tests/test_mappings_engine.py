@@ -113,6 +113,13 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
                                        else {"Numbers": "18185551212"}),
     "GetNumberOrder": lambda path: {"Id": "1"},
     "Release": lambda path: {"Number": "18185551212"},
+    # LabelService (mappings/label.yaml)
+    "DeleteLabel": lambda path: {"LabelName": "base"},
+    "QueryLabels": lambda path: {},
+    "LabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
+    "UnlabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
+    "LabelNumber": lambda path: {"Number": "12135551189", "LabelName": "base"},
+    "UnlabelNumber": lambda path: {"Number": "12135551189", "LabelName": "base"},
 }
 
 @cache

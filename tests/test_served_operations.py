@@ -64,6 +64,14 @@ SAMPLES: dict[str, dict] = {
     "CreateNumberOrder": {"BulkLocal": {"Count": 1, "Region": {"City": "Chicago"}}},
     "GetNumberOrder": {"Id": 9},
     "Release": {"Number": "16465550123"},
+    # LabelService: broadcast 103 carries billing and notice, text broadcast 611 delivery
+    "QueryLabels": {"MaxResults": 5},
+    "LabelBroadcast": {"Id": 611, "LabelName": "zeep"},
+    "UnlabelBroadcast": {"Id": 103, "LabelName": "notice"},
+    "DeleteLabel": {"LabelName": "alerts"},
+    # number leases (bridge/sim/number_seed.py): 12135551189 carries sms and main
+    "LabelNumber": {"Number": "12135551189", "LabelName": "zeep"},
+    "UnlabelNumber": {"Number": "12135551189", "LabelName": "sms"},
 }
 SERVED = [op for op in registry().served()]
 

@@ -192,7 +192,9 @@ class _Walk:
                 v1_path: str, v2_path: str) -> None:
         for row in fields:
             name = row["v1"]
-            if "entity" in row:
+            if "entity" in row and row["v2"] == "-":
+                self._built(table, row, [c for c in node.children if c.name == name], f"{v1_path}/{name}")
+            elif "entity" in row:
                 children = [c for c in node.children if c.name == name]
                 value = None if _skipped(row, obj) else v2_value(row["v2"], obj)
                 items = [] if value is None else value if isinstance(value, list) else [value]
@@ -235,6 +237,15 @@ class _Walk:
             if id(obj) not in used:
                 self._add("", "", path, obj, None, False, f"in v2, not in the answer's {row['v1']}",
                           _row_id(table, row))
+
+    def _built(self, table: str, row: dict[str, Any], children: list[Node], v1_path: str) -> None:
+        """Elements the bridge builds from many v2 objects (an entity row with v2 "-": QueryLabels'
+        Label, the distinct labels of every broadcast and lease): no one v2 field to set beside them."""
+        for position, child in enumerate(children):
+            here = v1_path + _v1_identity(child, position, children)
+            for leaf in child.children or [child]:
+                self._add(here if leaf is child else f"{here}/{leaf.name}", _text(leaf), "-", None, None, None,
+                          f"built by the bridge: {row.get('note', '')}", _row_id(table, row))
 
     def _table_for(self, row: dict[str, Any], obj: Any) -> str:
         if row.get("entity_for") and id(obj) in self.data.texts:

@@ -216,6 +216,17 @@ def get_recording_data(fields: RequestFields, data: LegacyData, zone: ZoneInfo) 
     return _binary("RecordingData", audio.recording_bytes(recording, fields.enum("Format", "SoundFormat", "MP3")))
 
 
+def query_labels(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """The account's labels: those its broadcasts and numbers carry, each once, by name."""
+    paging = fields.paging()
+    holders = [*(b.wire for b in data.broadcasts.values()), *data.numbers.values()]
+    found = sorted({label for holder in holders for label in holder.get("labels", ())})
+    answer = _result("LabelQueryResult", len(found))
+    for label in paging.window(found):
+        records.sub(records.sub(answer, "Label"), "Name", label)
+    return answer
+
+
 def _by_id(items: dict[int, dict], item_id: int, entity: str) -> dict:
     if item_id not in items:
         raise not_found(entity, item_id)
@@ -262,4 +273,5 @@ OPERATIONS: dict[str, Handler] = {
     "GetSoundMeta": get_sound_meta,
     "GetSoundData": get_sound_data,
     "GetRecordingData": get_recording_data,
+    "QueryLabels": query_labels,
 }

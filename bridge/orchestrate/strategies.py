@@ -12,6 +12,7 @@ from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
 from bridge.orchestrate import markers
 from bridge.orchestrate import numbers as n
+from bridge.orchestrate import labels as lb
 from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -56,6 +57,12 @@ STRATEGIES: dict[str, Strategy] = {
     "configure_number": Strategy(table_plan, n.configure_number, table_respond),
     "search_available": Strategy(n.search_plan, get, n.counted_respond),
     "release": Strategy(n.release_plan, update, table_respond),
+    # LabelService: labels are names inside v2 broadcasts and number leases (read-modify-write); the bridge's own refused
+    **{name: Strategy(lb.label_plan, execute, table_respond) for name, execute in {
+        "label_broadcast": lb.label_broadcast, "unlabel_broadcast": lb.unlabel_broadcast,
+        "label_number": lb.label_number, "unlabel_number": lb.unlabel_number,
+        "delete_label": lb.delete_label}.items()},
+    "query_labels": Strategy(table_plan, lb.query_labels, lb.labels_respond),
 }
 
 
