@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
+from bridge.orchestrate import contacts as c
 from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -48,6 +49,10 @@ STRATEGIES: dict[str, Strategy] = {
     "create_once": Strategy(table_plan, create_once, table_respond),
     "send_text": Strategy(lambda op, request, conv: text_translate.send_text(request, conv), t.send_text,
                           table_respond),
+    # ContactService: create-or-update, id checks, a list's RequestId, members removed by number
+    **{name: Strategy(table_plan, execute, table_respond) for name, execute in {
+        "update_contacts": c.update_contacts, "remove_contacts": c.remove_contacts,
+        "create_contact_list": c.create_contact_list, "remove_from_list": c.remove_from_list}.items()},
 }
 
 
