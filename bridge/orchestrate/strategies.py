@@ -13,6 +13,7 @@ from bridge.orchestrate import broadcasts as b
 from bridge.orchestrate import markers
 from bridge.orchestrate import numbers as n
 from bridge.orchestrate import labels as lb
+from bridge.orchestrate import contacts as c
 from bridge.orchestrate import texts as t
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
@@ -63,6 +64,10 @@ STRATEGIES: dict[str, Strategy] = {
         "label_number": lb.label_number, "unlabel_number": lb.unlabel_number,
         "delete_label": lb.delete_label}.items()},
     "query_labels": Strategy(table_plan, lb.query_labels, lb.labels_respond),
+    # ContactService: create-or-update, id checks, a list's RequestId, members removed by number
+    **{name: Strategy(table_plan, execute, table_respond) for name, execute in {
+        "update_contacts": c.update_contacts, "remove_contacts": c.remove_contacts,
+        "create_contact_list": c.create_contact_list, "remove_from_list": c.remove_from_list}.items()},
 }
 
 

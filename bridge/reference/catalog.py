@@ -251,7 +251,8 @@ def build(mappings: MappingSet) -> Catalog:
     for name, entity in mappings.entities.items():
         users = tuple(entity_users[name])
         tables.append(Table(name, "entity", entity["v1"], entity["v2"], users))
-        entries += [_field(r, name, "response", users) for r in entity.get("fields", ())]
+        entries += [_field(r, name, "response", users)
+                    for r in (*entity.get("fields", ()), *([entity["any_attribute"]] if "any_attribute" in entity else ()))]
         entries += [_v2_only(r, name, "response", users) for r in entity.get("v2_only", ())]
     for name, enum in mappings.enums.items():
         users = tuple(enum_users[name])

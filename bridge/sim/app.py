@@ -65,6 +65,19 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/campaigns/sounds/{id}.wav", "sound_wav"),
     ("GET", "/v2/calls/recordings/{id}.mp3", "recording_mp3"),
     ("GET", "/v2/calls/{id}/recordings/{name}.mp3", "call_recording_mp3"),
+    # contacts' writes and contact lists (bridge/sim/contacts.py)
+    ("GET", "/v2/contacts", "find_contacts"),
+    ("POST", "/v2/contacts", "create_contacts"),
+    ("PUT", "/v2/contacts/{id}", "update_contact"),
+    ("DELETE", "/v2/contacts/{id}", "delete_contact"),
+    ("GET", "/v2/contacts/lists", "find_contact_lists"),
+    ("POST", "/v2/contacts/lists", "create_contact_list"),
+    ("POST", "/v2/contacts/lists/upload", "upload_contact_list"),
+    ("GET", "/v2/contacts/lists/{id}", "get_contact_list"),
+    ("DELETE", "/v2/contacts/lists/{id}", "delete_contact_list"),
+    ("GET", "/v2/contacts/lists/{id}/items", "contact_list_items"),
+    ("POST", "/v2/contacts/lists/{id}/items", "add_contact_list_items"),
+    ("DELETE", "/v2/contacts/lists/{id}/items", "remove_contact_list_items"),
     # Simulator controls: not part of v2, no auth.
     ("POST", "/__sim/advance", "advance"),
     ("GET", "/__sim/requests", "requests"),
@@ -392,6 +405,53 @@ class Simulator(NumberEndpoints):
 
     def _call_recording_mp3(self, request: Request) -> tuple[int, object]:
         return 200, recording_audio(request.account.call_recording(request.path_id, request.name))
+
+    # Contacts' writes and contact lists: the logic is in contacts.py.
+    def _find_contacts(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.find(
+            frozenset(_id(request, raw) for raw in request.query.get("id", ()) if raw != ""),
+            frozenset(raw for raw in request.query.get("number", ()) if raw != ""),
+            request.integer("contactListId"), request.single("propertyName"), request.single("propertyValue"),
+            *_paging(request, 100))
+
+    def _create_contacts(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.create(request.json())
+
+    def _update_contact(self, request: Request) -> tuple[int, object]:
+        request.account.contact_book.update(request.path_id, request.json())
+        return 200, None
+
+    def _delete_contact(self, request: Request) -> tuple[int, object]:
+        request.account.contact_book.delete(request.path_id)
+        return 204, None
+
+    def _find_contact_lists(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.find_lists(request.single("name"), *_paging(request, 100))
+
+    def _create_contact_list(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.create_list(request.json(), self.clock.now_ms())
+
+    def _upload_contact_list(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.upload_list(request.form(), self.clock.now_ms())
+
+    def _get_contact_list(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.get_list(request.path_id)
+
+    def _delete_contact_list(self, request: Request) -> tuple[int, object]:
+        request.account.contact_book.delete_list(request.path_id)
+        return 204, None
+
+    def _contact_list_items(self, request: Request) -> tuple[int, object]:
+        return 200, request.account.contact_book.items(request.path_id, *_paging(request, 100))
+
+    def _add_contact_list_items(self, request: Request) -> tuple[int, object]:
+        request.account.contact_book.add_items(request.path_id, request.json())
+        return 200, None
+
+    def _remove_contact_list_items(self, request: Request) -> tuple[int, object]:
+        request.account.contact_book.remove_items(
+            request.path_id, [_id(request, raw) for raw in request.query.get("contactId", ()) if raw != ""])
+        return 204, None
 
     # ---- simulator controls ----------------------------------------------------------------
     def _advance(self, request: Request) -> tuple[int, object]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bridge.sim.autoreplies import AutoReplies
 from bridge.sim.broadcasts import Broadcasts, page
+from bridge.sim.contacts import ContactBook
 from bridge.sim.errors import SimError, not_found
 from bridge.sim.numbers import Numbers
 from bridge.sim.seed import PHONE_FIELDS, Seed
@@ -73,6 +74,7 @@ class Account:
         self.recordings = seed.recordings      # only seeded calls have recordings
         self.auto_replies = AutoReplies()
         self.numbers = Numbers(self.sounds)      # regions, leases, keywords, orders
+        self.contact_book = ContactBook(self)   # contacts' writes and contact lists
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
+import io
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -600,13 +602,6 @@ ENUM_RESPONSE_CONVERTERS = {"enum": enum_to_v1, "enum_list": enum_list_to_v1, "r
 
 # ---- NumberService (mappings/number.yaml) ------------------------------------------------------
 
-def to_phone_list(value: Any, name: str, conv: Conversions) -> list[str]:
-    """data:PhoneNumberList (an xs:list; commas and repeated elements accepted too) -> v2 numbers."""
-    items = value if isinstance(value, list) else [value]
-    phones = [phone for item in items for phone in split_phones(_text(item, name), name)]
-    return list(dict.fromkeys(phones))
-
-
 def to_word_list(value: Any, name: str, conv: Conversions) -> list[str]:
     """data:KeywordList (an xs:list of strings; commas and repeated elements accepted too) -> v2 words."""
     items = value if isinstance(value, list) else [value]
@@ -623,5 +618,138 @@ def from_xs_list(values: Any, conv: Conversions) -> str:
     return " ".join(str(value) for value in values)
 
 
-REQUEST_CONVERTERS.update({"phone_list": to_phone_list, "word_list": to_word_list})
+REQUEST_CONVERTERS["word_list"] = to_word_list
 RESPONSE_CONVERTERS.update({"ms_date": from_ms_date, "xs_list": from_xs_list})
+# ---- ContactService (mappings/contact.yaml) ----------------------------------------------------
+
+# The attributes data:Contact declares; every other unqualified one is a v2 property.
+CONTACT_ATTRIBUTES = ("firstName", "lastName", "zipcode", "homePhone", "workPhone", "mobilePhone",
+                      "externalId", "externalSystem")
+CONTACT_PHONES = ("homePhone", "workPhone", "mobilePhone")
+# Contacts, ids or numbers in one request: each contact or id of UpdateContacts/RemoveContacts is
+# one v2 request, so a request is bounded as a QueryCalls page is.
+MAX_CONTACTS = 1000
+# A CSV header names a contact field in v1.1's or v2's spelling, in any case.
+_CSV_FIELDS = {name.lower(): name for name in (*CONTACT_ATTRIBUTES, "extraPhone1", "extraPhone2", "extraPhone3")}
+
+
+def _bounded(items: list[Any], name: str) -> list[Any]:
+    if len(items) > MAX_CONTACTS:
+        raise bad_request(name, f"holds {len(items)} items: at most {MAX_CONTACTS} a request")
+    return items
+
+
+def to_contacts(value: Any, name: str, conv: Conversions) -> list[dict[str, Any]]:
+    """Contact elements (attributes only) -> v2 Contacts: declared attributes by name, `@id` as id,
+    any other unqualified attribute a property; a namespaced one (xsi:...) is dropped."""
+    contacts = []
+    for item in _bounded(value if isinstance(value, list) else [value], name):
+        attributes = item if isinstance(item, dict) else {}
+        contact: dict[str, Any] = {}
+        for key, raw in attributes.items():
+            if not key.startswith("@") or key.startswith("@{"):
+                continue
+            attribute = key[1:]
+            where = f"{name}/{key}"
+            if attribute == "id":
+                contact["id"] = to_long(raw, where, conv)
+            elif attribute in CONTACT_PHONES:
+                contact[attribute] = normalize_phone(str(raw).strip(), where)
+            elif attribute in CONTACT_ATTRIBUTES:
+                contact[attribute] = str(raw)
+            else:
+                contact.setdefault("properties", {})[attribute] = str(raw)
+        contacts.append(contact)
+    return contacts
+
+
+def to_id_list(value: Any, name: str, conv: Conversions) -> tuple[int, ...]:
+    """An xs:list of ids (spaces, commas or repeated elements).  A tuple: a query parameter of
+    several values goes as repeated keys (v2's collectionFormat multi), not joined with commas."""
+    items = value if isinstance(value, list) else [value]
+    ids = [to_long(part, name, conv) for item in items for part in _LIST_SPLIT.split(_text(item, name)) if part]
+    if not ids:
+        raise bad_request(name, "at least one id is required")
+    return tuple(dict.fromkeys(_bounded(ids, name)))
+
+
+def to_phone_list(value: Any, name: str, conv: Conversions) -> list[str]:
+    """A PhoneNumberList (spaces or commas; repeated elements too) -> distinct v2 numbers (contacts,
+    ConfigureNumber's TransferNumber, CreateNumberOrder's Numbers)."""
+    items = value if isinstance(value, list) else [value]
+    phones = list(dict.fromkeys(p for item in items for p in split_phones(_text(item, name), name)))
+    if not phones:
+        raise bad_request(name, "at least one phone number is required")
+    return _bounded(phones, name)
+
+
+def to_contact_phone_field(value: Any, name: str, conv: Conversions) -> str:
+    text = _text(value, name)
+    if text not in CONTACT_PHONES:
+        raise bad_request(name, f"{text!r} is not one of {', '.join(CONTACT_PHONES)}")
+    return text
+
+
+def _base64_file(value: Any, name: str) -> bytes:
+    try:
+        return base64.b64decode("".join(_text(value, name).split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise bad_request(name, "is not valid xs:base64Binary") from None
+
+
+def to_csv_file(value: Any, name: str, conv: Conversions) -> Upload:
+    """xs:base64Binary of a CSV file -> the upload's file part (v2 reads it)."""
+    content = _base64_file(value, name)
+    if not content.strip():
+        raise bad_request(name, "the CSV file is empty")
+    return Upload("contacts.csv", content, "text/csv")
+
+
+def to_csv_contacts(value: Any, name: str, conv: Conversions) -> list[dict[str, Any]]:
+    """xs:base64Binary of a CSV file, read by the bridge -> v2 Contacts: a header row naming contact
+    fields (other columns become properties), else one number a cell as homePhone."""
+    try:
+        text = _base64_file(value, name).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise bad_request(name, "the CSV file is not UTF-8") from None
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    if not any(cell.lower() in _CSV_FIELDS for cell in header):
+        numbers = [cell.strip() for row in rows for cell in row if cell.strip()]
+        contacts = [{"homePhone": normalize_phone(number, name)} for number in numbers]
+    else:
+        contacts = []
+        for row in rows[1:]:
+            contact: dict[str, Any] = {}
+            for column, cell in zip(header, row):
+                field_name = _CSV_FIELDS.get(column.lower())
+                if not cell.strip():
+                    continue
+                if field_name in CONTACT_PHONES:
+                    contact[field_name] = normalize_phone(cell.strip(), f"{name} column {column}")
+                elif field_name:
+                    contact[field_name] = cell.strip()
+                else:
+                    contact.setdefault("properties", {})[column] = cell.strip()
+            contacts.append(contact)
+    if not contacts:
+        raise bad_request(name, "the CSV file holds no contacts")
+    return _bounded(contacts, name)
+
+
+def from_contact_properties(properties: Any, conv: Conversions) -> dict[str, str]:
+    """v2 Contact.properties -> attributes of data:Contact through its xs:anyAttribute; a name XML
+    cannot carry, or one of Contact's declared attributes (it would be written twice), is dropped."""
+    return {f"@{key}": str(value) for key, value in (properties or {}).items()
+            if value is not None and _ATTRIBUTE_NAME.fullmatch(key) and key not in (*CONTACT_ATTRIBUTES, "id")}
+
+
+REQUEST_CONVERTERS.update({
+    "contacts": to_contacts,
+    "id_list": to_id_list,
+    "phone_list": to_phone_list,
+    "contact_phone_field": to_contact_phone_field,
+    "csv_file": to_csv_file,
+    "csv_contacts": to_csv_contacts,
+})
+RESPONSE_CONVERTERS["contact_properties"] = from_contact_properties

@@ -262,8 +262,10 @@ def response_converter(spec: str) -> Callable[[Any, Conversions], Any]:
 
 @cache
 def entity_writer(entity: str) -> EntityWriter:
-    """A v2 object -> v1.1 element dict, compiled from entities.yaml."""
-    return _compile_rows(tuple(load().entities[entity]["fields"]))
+    """A v2 object -> v1.1 element dict, compiled from entities.yaml (its `fields`, then its
+    `any_attribute` row: the attributes an xs:anyAttribute carries, v1 "@*")."""
+    table = load().entities[entity]
+    return _compile_rows((*table["fields"], *([table["any_attribute"]] if "any_attribute" in table else [])))
 
 
 @cache
@@ -271,6 +273,9 @@ def response_writer(operation: str) -> EntityWriter:
     """A v2 answer -> the operation's v1.1 response element dict, from its `response_fields`."""
     return _compile_rows(tuple(load().operations[operation]["response_fields"]))
 
+
+# The v1 name of a row whose converter writes the attributes of an xs:anyAttribute, several at once.
+ANY_ATTRIBUTE = "@*"
 
 # Set by a strategy on v2 objects whose definition the rows must tell apart (a TextBroadcast
 # among CallBroadcasts): `entity_for` then picks the table for it.
@@ -365,7 +370,9 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
                 element[name] = [convert(item, conv) for item in value] if convert else [str(i) for i in value]
             else:
                 converted = convert(value, conv) if convert else str(value)
-                if converted is not None:
+                if name == ANY_ATTRIBUTE and converted:
+                    element.update(converted)  # {"@name": value, ...}: attributes the XSD leaves open
+                elif converted is not None:
                     element[name] = converted
         return element
 
