@@ -58,6 +58,12 @@ class Settings:
     shadow_queue: int = 256      # reads waiting for the shadow side, per worker; beyond: dropped
     shadow_timeout: float = 5.0  # seconds per shadow request
     shadow_keep: int = 500       # outcomes kept for /compare (the counters count them all)
+    # Postbacks (bridge.postbacks): cloud/1 report callbacks, the outbox, the polling fallback.
+    postback_allow_private: int = 0       # 1: postUrls on private, loopback, link-local addresses allowed
+    postback_poll: str = "auto"           # on, off; auto: on with the embedded simulator
+    postback_poll_interval: float = 5.0   # seconds between polls of v2
+    postback_max_age: float = 86400.0     # seconds a delivery is retried before it is a dead letter
+    postback_simulator: int = 0           # 1 (set by `serve`): upstream is the embedded simulator, any apikey a login
 
     @property
     def zone(self) -> ZoneInfo:
