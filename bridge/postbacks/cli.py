@@ -22,7 +22,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     actions = keys.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="register an API key (asks for the key and the v2 password)")
     add.add_argument("--login", required=True, help="the v2 API login the key stands for")
-    leaves = [add, actions.add_parser("list", help="the registered keys (their first characters only)"),
+    leaves = [add, actions.add_parser("list", help="the registered keys (a hash of each, never the key) and their v2 logins"),
               actions.add_parser("remove", help="forget an API key (asks for it)")]
     postbacks = commands.add_parser("postbacks", help="the postback outbox: deliveries and dead letters")
     actions = postbacks.add_subparsers(dest="action", required=True)
