@@ -13,6 +13,7 @@ from dataclasses import replace
 import httpx
 
 from bridge.compare import cli as compare_cli
+from bridge.postbacks import cli as postbacks_cli
 from bridge.config import SIM_CLOCKS, Settings
 from bridge.contract.variants import Contract
 
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     add_sim_parser(commands)
     add_mappings_parser(commands)
     compare_cli.add_parser(commands)
+    postbacks_cli.add_parsers(commands)
+    serve.add_argument("--postback-allow-private", action="store_true",
+                       help="allow postUrls on private, loopback and link-local addresses (local demos, tests)")
+    serve.add_argument("--postback-poll", choices=("on", "off", "auto"),
+                       help="poll v2 for finished calls, texts and broadcasts (default auto: on with the embedded simulator)")
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
     explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
@@ -74,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return compare_cli.run(args)
     if args.command == "sim":
         return run_sim(args, parser)
+    if args.command in ("apikeys", "postbacks"):
+        return postbacks_cli.run(args)
     return run_serve(args, parser)
 
 
@@ -198,6 +206,15 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if settings.shadow:
         check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
+    # Postbacks: the workers read these (bridge.postbacks.service).
+    if args.postback_allow_private:
+        os.environ["CALLFIRE_BRIDGE_POSTBACK_ALLOW_PRIVATE"] = "1"
+    if args.postback_poll:
+        os.environ["CALLFIRE_BRIDGE_POSTBACK_POLL"] = args.postback_poll
+    if not settings.upstream:   # the embedded simulator: any apikey is the login of its account
+        os.environ["CALLFIRE_BRIDGE_POSTBACK_SIMULATOR"] = "1"
+        if settings.sim_credentials:
+            os.environ["CALLFIRE_BRIDGE_SIM_CREDENTIALS"] = settings.sim_credentials
     # Workers build their Runtime from the environment (bridge.wsgi), after the fork.
     os.environ["CALLFIRE_BRIDGE_UPSTREAM"] = upstream
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),

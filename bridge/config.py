@@ -69,6 +69,12 @@ class Settings:
     v2_retry_budget: int = 10
     v2_breaker_failures: int = 5
     v2_breaker_cooldown: float = 10.0
+    # Postbacks (bridge.postbacks): cloud/1 report callbacks, the outbox, the polling fallback.
+    postback_allow_private: int = 0       # 1: postUrls on private, loopback, link-local addresses allowed
+    postback_poll: str = "auto"           # on, off; auto: on with the embedded simulator
+    postback_poll_interval: float = 5.0   # seconds between polls of v2
+    postback_max_age: float = 86400.0     # seconds a delivery is retried before it is a dead letter
+    postback_simulator: int = 0           # 1 (set by `serve`): upstream is the embedded simulator, any apikey a login
 
     @property
     def zone(self) -> ZoneInfo:
