@@ -21,6 +21,7 @@ from bridge.sim.errors import SimError, bad_request, not_found
 from bridge.sim.seed import build_seed
 from bridge.sim.sounds import Audio, form_summary, read_form, recording_audio
 from bridge.sim.state import Account, Accounts, ActionQuery
+from bridge.sim import webhooks
 from bridge.sim.vocab import CALL_RESULTS, CALL_STATES, TEXT_RESULTS, TEXT_STATES, nanp_e164
 
 # (method, path pattern, handler name). "{id}" matches a decimal id, "{kind}" calls or texts
@@ -63,6 +64,14 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/campaigns/sounds/{id}.wav", "sound_wav"),
     ("GET", "/v2/calls/recordings/{id}.mp3", "recording_mp3"),
     ("GET", "/v2/calls/{id}/recordings/{name}.mp3", "call_recording_mp3"),
+    # webhooks (bridge/sim/webhooks.py): the store and the signed sends
+    ("GET", "/v2/webhooks", "find_webhooks"),
+    ("POST", "/v2/webhooks", "create_webhook"),
+    ("GET", "/v2/webhooks/resources", "webhook_resources"),
+    ("GET", "/v2/webhooks/resources/{name}", "webhook_resource"),
+    ("GET", "/v2/webhooks/{id}", "get_webhook"),
+    ("PUT", "/v2/webhooks/{id}", "update_webhook"),
+    ("DELETE", "/v2/webhooks/{id}", "delete_webhook"),
     # Simulator controls: not part of v2, no auth.
     ("POST", "/__sim/advance", "advance"),
     ("GET", "/__sim/requests", "requests"),
@@ -164,6 +173,7 @@ class Simulator:
         self.clock = clock
         self.lock = threading.RLock()
         self.accounts = Accounts(build_seed(), credentials)
+        self.webhook_sender = webhooks.Sender(self, build_seed().first_free["action"])
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile("^" + pattern.replace(".", r"\.").replace("{id}", r"(?P<id>\d+)")
                                 .replace("{kind}", r"(?P<kind>calls|texts)")
@@ -378,6 +388,15 @@ class Simulator:
 
     def _call_recording_mp3(self, request: Request) -> tuple[int, object]:
         return 200, recording_audio(request.account.call_recording(request.path_id, request.name))
+
+    # Webhooks: the handlers are in webhooks.py.
+    _find_webhooks = webhooks.find_webhooks
+    _create_webhook = webhooks.create_webhook
+    _webhook_resources = webhooks.webhook_resources
+    _webhook_resource = webhooks.webhook_resource
+    _get_webhook = webhooks.get_webhook
+    _update_webhook = webhooks.update_webhook
+    _delete_webhook = webhooks.delete_webhook
 
     # ---- simulator controls ----------------------------------------------------------------
     def _advance(self, request: Request) -> tuple[int, object]:

@@ -15,6 +15,7 @@ from bridge.sim.broadcasts import Broadcasts, page
 from bridge.sim.errors import SimError, not_found
 from bridge.sim.seed import PHONE_FIELDS, Seed
 from bridge.sim.sounds import Sounds
+from bridge.sim.webhooks import Webhooks
 from bridge.sim.vocab import nanp_e164
 
 MAX_LOGGED_REQUESTS = 10_000
@@ -71,6 +72,7 @@ class Account:
         self.sounds = Sounds(lambda: self.take("sound"))
         self.recordings = seed.recordings      # only seeded calls have recordings
         self.auto_replies = AutoReplies()
+        self.webhooks = Webhooks()      # bridge/sim/webhooks.py
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:
