@@ -1,0 +1,99 @@
+"""The delivery loop: lease due outbox rows, POST each, record the outcome by the RetryPolicy.
+
+Every serving process may run one (gunicorn's workers all do): the leases keep a row with one
+deliverer at a time. A 2xx answer is delivered; anything else, a refused target, a timeout or a
+connection error is a failed attempt. The receiver's answer is logged as a short excerpt at most."""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import httpx
+
+from bridge.postbacks.outbox import RetryPolicy
+from bridge.postbacks.safety import RefusedTarget, Resolver, check_target, resolve
+from bridge.postbacks.store import OutboxRow, PostbackStore
+
+log = logging.getLogger(__name__)
+
+DELIVERY_HEADER = "X-CallFire-Bridge-Delivery"
+EXCERPT = 200                  # characters of a receiver's answer kept in last_error
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+BATCH = 20                     # rows leased at a time
+
+
+class Deliverer:
+    def __init__(self, store: PostbackStore, *, policy: RetryPolicy = RetryPolicy(), allow_private: bool = False,
+                 client: httpx.Client | None = None, clock: Callable[[], float] = time.time,
+                 rng: Callable[[float, float], float] = random.uniform, resolver: Resolver = resolve) -> None:
+        self.store = store
+        self.policy = policy
+        self.allow_private = allow_private
+        self.client = client or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+        self.clock = clock
+        self.rng = rng
+        self.resolver = resolver
+        self.owner = f"deliverer-{uuid.uuid4().hex[:12]}"
+
+    def run_once(self) -> int:
+        """Attempt every due row once; returns how many were attempted."""
+        rows = self.store.claim(self.owner, self.clock(), self.policy.lease, BATCH)
+        for row in rows:
+            self.attempt(row)
+        return len(rows)
+
+    def attempt(self, row: OutboxRow) -> None:
+        error = self._send(row)
+        now = self.clock()
+        if error is None:
+            self.store.delivered(row.id, self.owner, now)
+            return
+        next_at = self.policy.next_attempt(row.attempts + 1, row.created_at, now, self.rng)
+        self.store.failed(row.id, self.owner, error, next_at, now)
+        log.info("postbacks: delivery %s to %s failed (%s)%s", row.id, row.source, error,
+                 "; dead letter" if next_at is None else "")
+
+    def _send(self, row: OutboxRow) -> str | None:
+        """None if delivered, else why not."""
+        try:
+            check_target(row.target, allow_private=self.allow_private, resolver=self.resolver)
+            response = self.client.post(row.target, content=row.body, headers={
+                "Content-Type": row.content_type, DELIVERY_HEADER: row.id, "User-Agent": "callfire-bridge"})
+        except RefusedTarget as exc:
+            return f"refused: {exc}"
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {str(exc)[:EXCERPT]}"
+        if response.is_success:
+            return None
+        return f"HTTP {response.status_code}: {response.text[:EXCERPT]!r}"
+
+
+class DeliveryThread:
+    """Runs a Deliverer every `interval` seconds (sooner when rows keep coming) in a daemon thread."""
+
+    def __init__(self, deliverer: Deliverer, interval: float = 1.0) -> None:
+        self.deliverer = deliverer
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="postback-delivery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.deliverer.run_once()
+            except Exception:   # a loop that dies silently would stop every postback: log and go on
+                log.exception("postbacks: delivery loop")
+                busy = 0
+            if not busy:
+                self._stop.wait(self.interval)
