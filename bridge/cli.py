@@ -48,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
                             "https://www.callfire.com) and show how its answers differ at /compare")
     serve.add_argument("--shadow-auth", metavar="USER:PASS",
                        help="Basic credentials for the shadow side (default: each client's own)")
+    # SubscriptionService and postbacks
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the bridge's base URL as CallFire v2 reaches it: subscriptions' v2 webhooks post to "
+                            "URL/webhooks/v2/{id} (default with the embedded simulator: the bridge's own address)")
+    serve.add_argument("--postback-allow-private", action="store_true", default=None,
+                       help="let postback targets (a subscription's Endpoint) be private, loopback or link-local "
+                            "addresses (local demos and tests)")
     add_sim_parser(commands)
     add_mappings_parser(commands)
     compare_cli.add_parser(commands)
@@ -186,6 +193,7 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                  sim_credentials=sim_credentials, sim_clock=args.sim_clock,
                                  sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes,
                                  shadow=args.shadow, shadow_auth=args.shadow_auth)
+    settings = with_public_url(settings, args)
     if settings.shadow:
         check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
@@ -194,7 +202,9 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
                         ("STORE_PATH", str(settings.store_path)), ("CONTRACT", settings.contract),
                         ("MAX_SOUND_BYTES", str(settings.max_sound_bytes)),
-                        ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth)):
+                        ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth),
+                        ("PUBLIC_URL", settings.public_url),
+                        ("POSTBACK_ALLOW_PRIVATE", "true" if settings.postback_allow_private else None)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
     base = settings.external_base_url or f"http://{args.host}:{args.port}"
@@ -206,6 +216,17 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bridge.gunicorn_app import serve_forever
     serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def with_public_url(settings: Settings, args: argparse.Namespace) -> Settings:
+    """--public-url and --postback-allow-private; with the embedded simulator the public URL defaults
+    to the bridge's own address (the simulator runs beside it and reaches it there)."""
+    from dataclasses import replace
+    public_url = args.public_url or settings.public_url
+    if public_url is None and not settings.upstream:
+        public_url = settings.external_base_url or f"http://{args.host}:{args.port}"
+    return replace(settings, public_url=public_url,
+                   postback_allow_private=bool(args.postback_allow_private or settings.postback_allow_private))
 
 
 def check_shadow(settings: Settings) -> None:

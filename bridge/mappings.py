@@ -16,6 +16,7 @@ from bridge.config import MAPPINGS_DIR
 from bridge.faults import ErrorTable
 
 OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml")
+OPERATION_FILES += ("subscription.yaml",)   # SubscriptionService
 
 
 @dataclass(frozen=True)

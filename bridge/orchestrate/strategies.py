@@ -11,6 +11,7 @@ from typing import Any, Callable
 from bridge.errors import fault_for
 from bridge.orchestrate import broadcasts as b
 from bridge.orchestrate import texts as t
+from bridge.orchestrate.subscriptions import STRATEGIES as subscription_strategies
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
     table_respond, update)
@@ -49,6 +50,8 @@ STRATEGIES: dict[str, Strategy] = {
     "send_text": Strategy(lambda op, request, conv: text_translate.send_text(request, conv), t.send_text,
                           table_respond),
 }
+# SubscriptionService: the bridge's own records, carried by v2 webhooks (bridge/orchestrate/subscriptions.py)
+STRATEGIES.update(subscription_strategies)
 
 
 def serve(exchange: Exchange, op: V11Operation, request: dict[str, Any],
