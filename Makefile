@@ -49,7 +49,7 @@ tests/node/node_modules/.package-lock.json: tests/node/package-lock.json | syste
 node-deps: tests/node/node_modules/.package-lock.json
 
 serve: setup
-	$(VENV)/bin/callfire-bridge serve --port $(PORT) $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(SERVE_ARGS)
+	$(VENV)/bin/callfire-bridge serve --port $(PORT) --postback-allow-private $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(SERVE_ARGS)
 
 test: setup system-deps node-deps
 	$(PY) -m pytest -q

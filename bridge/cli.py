@@ -12,6 +12,7 @@ import time
 import httpx
 
 from bridge.compare import cli as compare_cli
+from bridge.postbacks import cli as postbacks_cli
 from bridge.config import SIM_CLOCKS, Settings
 from bridge.contract.variants import Contract
 
@@ -48,16 +49,18 @@ def main(argv: list[str] | None = None) -> int:
                             "https://www.callfire.com) and show how its answers differ at /compare")
     serve.add_argument("--shadow-auth", metavar="USER:PASS",
                        help="Basic credentials for the shadow side (default: each client's own)")
-    # SubscriptionService and postbacks
+    # SubscriptionService
     serve.add_argument("--public-url", metavar="URL",
                        help="the bridge's base URL as CallFire v2 reaches it: subscriptions' v2 webhooks post to "
                             "URL/webhooks/v2/{id} (default with the embedded simulator: the bridge's own address)")
-    serve.add_argument("--postback-allow-private", action="store_true", default=None,
-                       help="let postback targets (a subscription's Endpoint) be private, loopback or link-local "
-                            "addresses (local demos and tests)")
     add_sim_parser(commands)
     add_mappings_parser(commands)
     compare_cli.add_parser(commands)
+    postbacks_cli.add_parsers(commands)
+    serve.add_argument("--postback-allow-private", action="store_true",
+                       help="allow postUrls on private, loopback and link-local addresses (local demos, tests)")
+    serve.add_argument("--postback-poll", choices=("on", "off", "auto"),
+                       help="poll v2 for finished calls, texts and broadcasts (default auto: on with the embedded simulator)")
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
     explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return compare_cli.run(args)
     if args.command == "sim":
         return run_sim(args, parser)
+    if args.command in ("apikeys", "postbacks"):
+        return postbacks_cli.run(args)
     return run_serve(args, parser)
 
 
@@ -197,14 +202,22 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if settings.shadow:
         check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
+    # Postbacks: the workers read these (bridge.postbacks.service).
+    if args.postback_allow_private:
+        os.environ["CALLFIRE_BRIDGE_POSTBACK_ALLOW_PRIVATE"] = "1"
+    if args.postback_poll:
+        os.environ["CALLFIRE_BRIDGE_POSTBACK_POLL"] = args.postback_poll
+    if not settings.upstream:   # the embedded simulator: any apikey is the login of its account
+        os.environ["CALLFIRE_BRIDGE_POSTBACK_SIMULATOR"] = "1"
+        if settings.sim_credentials:
+            os.environ["CALLFIRE_BRIDGE_SIM_CREDENTIALS"] = settings.sim_credentials
     # Workers build their Runtime from the environment (bridge.wsgi), after the fork.
     os.environ["CALLFIRE_BRIDGE_UPSTREAM"] = upstream
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
                         ("STORE_PATH", str(settings.store_path)), ("CONTRACT", settings.contract),
                         ("MAX_SOUND_BYTES", str(settings.max_sound_bytes)),
                         ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth),
-                        ("PUBLIC_URL", settings.public_url),
-                        ("POSTBACK_ALLOW_PRIVATE", "true" if settings.postback_allow_private else None)):
+                        ("PUBLIC_URL", settings.public_url)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
     base = settings.external_base_url or f"http://{args.host}:{args.port}"
@@ -219,14 +232,13 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def with_public_url(settings: Settings, args: argparse.Namespace) -> Settings:
-    """--public-url and --postback-allow-private; with the embedded simulator the public URL defaults
-    to the bridge's own address (the simulator runs beside it and reaches it there)."""
+    """--public-url; with the embedded simulator it defaults to the bridge's own address (the
+    simulator runs beside it and reaches it there)."""
     from dataclasses import replace
     public_url = args.public_url or settings.public_url
     if public_url is None and not settings.upstream:
         public_url = settings.external_base_url or f"http://{args.host}:{args.port}"
-    return replace(settings, public_url=public_url,
-                   postback_allow_private=bool(args.postback_allow_private or settings.postback_allow_private))
+    return replace(settings, public_url=public_url)
 
 
 def check_shadow(settings: Settings) -> None:

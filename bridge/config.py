@@ -58,13 +58,16 @@ class Settings:
     shadow_queue: int = 256      # reads waiting for the shadow side, per worker; beyond: dropped
     shadow_timeout: float = 5.0  # seconds per shadow request
     shadow_keep: int = 500       # outcomes kept for /compare (the counters count them all)
+    # Postbacks (bridge.postbacks): cloud/1 report callbacks, the outbox, the polling fallback.
+    postback_allow_private: int = 0       # 1: postUrls on private, loopback, link-local addresses allowed
+    postback_poll: str = "auto"           # on, off; auto: on with the embedded simulator
+    postback_poll_interval: float = 5.0   # seconds between polls of v2
+    postback_max_age: float = 86400.0     # seconds a delivery is retried before it is a dead letter
+    postback_simulator: int = 0           # 1 (set by `serve`): upstream is the embedded simulator, any apikey a login
     # SubscriptionService: the bridge's base URL as CallFire v2 reaches it; the v2 webhooks of a
     # subscription post to {public_url}/webhooks/v2/{id}. `serve` with the embedded simulator sets
     # the bridge's own address when none is given.
     public_url: str | None = None
-    # Postback targets (a subscription's Endpoint, a cloud/1 postUrl) may be private, loopback or
-    # link-local addresses (local demos and tests; `make serve` sets it).
-    postback_allow_private: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -97,6 +100,4 @@ def _coerce(type_name: object, raw: str) -> object:
         return float(raw)
     if kind == "Path":
         return Path(raw)
-    if kind == "bool":
-        return raw.strip().lower() in ("1", "true", "yes", "on")
     return raw

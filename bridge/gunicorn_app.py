@@ -14,7 +14,8 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):  # noqa: ANN201 - runs in each worker, after the fork
-        from bridge.wsgi import application
+        from bridge.wsgi import application, start_worker
+        start_worker()   # postback delivery and polling run in every worker (leases share the work)
         return application
 
 

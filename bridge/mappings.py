@@ -5,7 +5,7 @@ second copy of a mapping lives in code.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from bridge.config import MAPPINGS_DIR
 from bridge.faults import ErrorTable
 
 OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml")
+POSTBACK_FILE = "postbacks.yaml"
 OPERATION_FILES += ("subscription.yaml",)   # SubscriptionService
 
 
@@ -72,6 +73,8 @@ class MappingSet:
     entities: dict[str, dict[str, Any]]
     errors: dict[str, Any]  # errors.yaml as written, notes included (the reference pages show it)
     replacements: dict[str, dict[str, Any]]  # operation -> its v2 replacement (replacements.yaml)
+    # postback payload -> its table (postbacks.yaml: the XML CallFire POSTed, from v2 events)
+    postbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def faults(self) -> ErrorTable:
@@ -106,4 +109,5 @@ def load(directory: Path = MAPPINGS_DIR) -> MappingSet:
     errors = _read(directory / "errors.yaml")
     replacements = {name: entry for port in _read(directory / "replacements.yaml").values()
                     for name, entry in port.items()}
-    return MappingSet(enums, operations, entities, errors, replacements)
+    postbacks = _read(directory / POSTBACK_FILE)["payloads"] if (directory / POSTBACK_FILE).exists() else {}
+    return MappingSet(enums, operations, entities, errors, replacements, postbacks)

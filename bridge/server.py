@@ -10,12 +10,15 @@
     GET  /compare                          shadow mode's differences (serve --shadow URL)
     GET  /compare/report.{json,xml,html}   ... exported as JSON, JUnit XML and the HTML report
     GET  /health                           liveness (and which upstream is in use)
+    POST /cloud/1/reports/callback/...     cloud/1 report callbacks (bridge.postbacks.cloud1)
+    GET|POST /postbacks                    the postback outbox and its dead letters (retry: POST)
 """
 from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+import time
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable
 
 from bridge import web
@@ -27,6 +30,8 @@ from bridge.errors import BridgeFault
 from bridge.explain import explain
 from bridge.runtime import Runtime
 from bridge.soap.app import MAX_BODY, SoapEndpoint
+from bridge.postbacks.service import Postbacks
+from bridge.web.postbacks_page import postbacks_page
 
 ROUTES = [
     (re.compile(r"/api/1\.[01]/wsdl/(?P<file>[\w.-]+)"), "wsdl"),
@@ -39,6 +44,8 @@ ROUTES = [
     (re.compile(r"/compare/?"), "compare"),
     (re.compile(r"/compare/report\.(?P<file_type>\w+)"), "compare_report"),
     (re.compile(r"/health"), "health"),
+    (re.compile(r"/cloud/1/reports/callback/.*"), "cloud1"),
+    (re.compile(r"/postbacks/?"), "postbacks_page"),
 ]
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
@@ -132,6 +139,21 @@ class BridgeApp:
     def health(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = json.dumps({"status": "ok", "upstream": self.runtime.upstream}).encode()
         return respond(start_response, "200 OK", "application/json", body)
+
+    # -- postbacks (bridge.postbacks) --
+    @cached_property
+    def postbacks(self) -> Postbacks:
+        return Postbacks(self.runtime)
+
+    def cloud1(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return self.postbacks.cloud1(environ, start_response)
+
+    def postbacks_page(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return postbacks_page(environ, start_response, self.postbacks.store, time.time())
+
+    def start_background(self) -> None:
+        """What a serving worker runs beside its requests: postback delivery and polling."""
+        self.postbacks.start()
 
 
 def respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:

@@ -24,4 +24,12 @@ def application(environ, start_response):  # noqa: ANN001 - gunicorn/waitress en
     return _app(environ, start_response)
 
 
+def start_worker() -> None:
+    """A gunicorn worker, after the fork: its app built now, and its background threads (postbacks) started."""
+    global _app
+    if _app is None:
+        _app = create_app()
+    _app.start_background()
+
+
 _app: BridgeApp | None = None

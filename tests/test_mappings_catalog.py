@@ -37,7 +37,8 @@ def yaml_row_count() -> int:
     faults = (len(errors["v2_status"]) + 2 + len(errors["transport"]) + len(errors["request"])
               + len(errors["error_response"]["fields"])
               + len(errors["error_response"]["v2_only"]))
-    return ops + entities + enums + faults
+    postbacks = sum(len(p["fields"]) for p in TABLES.postbacks.values())
+    return ops + entities + enums + faults + postbacks
 
 
 def test_every_table_row_is_one_entry_with_a_unique_anchor_id() -> None:
@@ -122,11 +123,14 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
 
 
 def test_v2_names_lead_back_to_v1_fields() -> None:
-    assert ids(lookup(CATALOG, "v2:finalCallResult")) == ["call-response-finalresult"]
+    assert ids(lookup(CATALOG, "v2:finalCallResult")) == ["call-response-finalresult",
+                                                         "call-finished-response-disposition"]
     campaign = lookup(CATALOG, "v2:campaignId")
     assert {(e.table, e.v1) for e in campaign.entries if e.kind == "field"} == {
         ("QueryCalls", "BroadcastId"), ("Call", "BroadcastId"), ("Text", "BroadcastId"),
-        ("SendText", "BroadcastId"), ("QueryTexts", "BroadcastId")}
+        ("SendText", "BroadcastId"), ("QueryTexts", "BroadcastId"), ("call-finished", "campaignid"),
+        ("call-finished-text-sent", "campaignid"), ("call-finished-text-reply", "campaignid"),
+        ("call-finished-text-reply", "replyfromcampaign")}
     assert "recordingmeta-v2only-campaignid" in ids(campaign)
     begin_hour = ids(lookup(CATALOG, "v2:beginHour"))
     assert begin_hour[:4] == [

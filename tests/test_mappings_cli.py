@@ -112,10 +112,12 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
 
 
 @pytest.mark.parametrize("term, expected", [
-    ("v2:finalCallResult", {("Call", "FinalResult")}),
+    ("v2:finalCallResult", {("Call", "FinalResult"), ("call-finished", "disposition")}),
     ("v2:campaignId", {("QueryCalls", "BroadcastId"), ("Call", "BroadcastId"), ("Text", "BroadcastId"),
                        ("RecordingMeta", ""), ("BroadcastSchedule", ""), ("CreateBroadcastSchedule", ""),
-                       ("SendText", "BroadcastId"), ("QueryTexts", "BroadcastId")}),
+                       ("SendText", "BroadcastId"), ("QueryTexts", "BroadcastId"), ("call-finished", "campaignid"),
+                       ("call-finished-text-sent", "campaignid"), ("call-finished-text-reply", "campaignid"),
+                       ("call-finished-text-reply", "replyfromcampaign")}),
 ])
 def test_lookup_v2_names_the_v1_fields(term: str, expected: set[tuple[str, str]]) -> None:
     found = json.loads(ok("lookup", term, "--json"))

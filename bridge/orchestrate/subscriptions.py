@@ -43,7 +43,7 @@ def receiver_url(ex: Exchange, subscription_id: int) -> str:
 def check_endpoint(ex: Exchange, endpoint: str) -> None:
     """The same postUrl safety check as cloud/1 (http/https; no private targets unless allowed)."""
     try:
-        check_target(endpoint, allow_private=ex.runtime.settings.postback_allow_private)
+        check_target(endpoint, allow_private=bool(ex.runtime.settings.postback_allow_private))
     except RefusedTarget as refused:
         raise bad_request("Subscription/Endpoint", str(refused).replace("postUrl", "Endpoint")) from None
 

@@ -16,7 +16,7 @@ class RetryPolicy:
     base: float = 2.0          # seconds: the first retry waits up to this
     cap: float = 600.0         # no wait is longer than this
     max_age: float = 86400.0   # seconds after enqueueing: then a failure makes it a dead letter
-    lease: float = 60.0        # longer than one attempt can take (connect + read timeouts)
+    lease: float = 30.0        # longer than one attempt can take (deliver.TIMEOUT: 5 s connect + 10 s read)
 
     def next_attempt(self, attempts: int, created_at: float, now: float,
                      rng: Callable[[float, float], float] = random.uniform) -> float | None:

@@ -253,6 +253,9 @@ def build(mappings: MappingSet) -> Catalog:
         tables.append(Table(name, "entity", entity["v1"], entity["v2"], users))
         entries += [_field(r, name, "response", users) for r in entity.get("fields", ())]
         entries += [_v2_only(r, name, "response", users) for r in entity.get("v2_only", ())]
+    for name, payload in mappings.postbacks.items():   # postbacks.yaml: what the bridge POSTs, not a SOAP answer
+        tables.append(Table(name, "postback", payload["v1"], payload["v2"], ()))
+        entries += [_field(r, name, "response", ()) for r in payload["fields"]]
     for name, enum in mappings.enums.items():
         users = tuple(enum_users[name])
         tables.append(Table(name, "enum", enum.v1_type, ", ".join(enum.v2_fields), users))

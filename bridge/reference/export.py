@@ -113,6 +113,8 @@ def _operation_section(catalog: Catalog, name: str) -> list[str]:
 def _table_section(catalog: Catalog, table: Table) -> list[str]:
     rows = catalog.in_table(table.name)
     used = f"Used by: {', '.join(table.operations)}." if table.operations else "Not used by a served operation yet."
+    if table.kind == "postback":
+        used = "Posted to cloud/1 postUrls."
     if table.kind == "enum":
         return [f"### {table.name}", "", f"v1.1 `{table.v1}` ↔ v2 {_cell(table.v2)}. {used}", "", *_enum_rows(rows)]
     lines = [f"### {table.name}", "", f"v1.1 `{table.v1}` ← v2 `{table.v2}`. {used}", ""]
@@ -136,6 +138,10 @@ def to_markdown(catalog: Catalog) -> str:
     lines += ["## Entities", "", "Each v2 object in a response becomes its v1.1 element by these rows.", ""]
     for table in catalog.tables:
         if table.kind == "entity":
+            lines += _table_section(catalog, table)
+    lines += ["## Postbacks", "", "The XML the bridge POSTs to a cloud/1 postUrl, from v2 events (mappings/postbacks.yaml).", ""]
+    for table in catalog.tables:
+        if table.kind == "postback":
             lines += _table_section(catalog, table)
     lines += ["## Enumerations", "",
               "Direction: both = each way; request = a v1.1 value only ever sent; "

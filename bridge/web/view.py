@@ -23,6 +23,7 @@ GROUPS = (
     ("enum", "Enumerations", "Enumeration values each way. Direction: both = each way; request = a v1.1 "
                              "value only ever sent; response = a v2 value read into v1.1."),
     ("errors", "Faults", "How a v2 failure reaches the v1.1 client (svc:ServiceFaultInfo)."),
+    ("postback", "Postbacks", "The XML the bridge POSTs to a cloud/1 postUrl, from v2 events."),
 )
 
 

@@ -1,0 +1,96 @@
+"""cloud/1 API keys -> v2 credentials.
+
+With a real upstream the bridge keeps a registry (`callfire-bridge apikeys add|list|remove`): the key
+is stored only as its SHA-256, the v2 login:password as a Fernet token whose key is a file (0600)
+beside the store; neither is ever printed or logged. With the embedded simulator any apikey is
+accepted and is the account whose Basic login equals the key (its password from the simulator's
+accounts when they are restricted)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import time
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from bridge.postbacks.store import PostbackStore
+
+
+def _hash(apikey: str) -> str:
+    return hashlib.sha256(apikey.encode("utf-8")).hexdigest()
+
+
+def basic(login: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode("utf-8")).decode("ascii")
+
+
+class Sealer:
+    """Encrypts credentials at rest with a Fernet key kept in `key_path` (made 0600 on first use)."""
+
+    def __init__(self, key_path: Path) -> None:
+        self.key_path = Path(key_path)
+        if not self.key_path.exists():
+            self.key_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                descriptor = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "wb") as fh:
+                    fh.write(Fernet.generate_key())
+            except FileExistsError:   # another worker made it first
+                pass
+        self._fernet = Fernet(self.key_path.read_bytes().strip())
+
+    def seal(self, text: str) -> bytes:
+        return self._fernet.encrypt(text.encode("utf-8"))
+
+    def open(self, token: bytes) -> str | None:
+        try:
+            return self._fernet.decrypt(token).decode("utf-8")
+        except InvalidToken:
+            return None
+
+
+class ApiKeyRegistry:
+    """The registry of a bridge with a real upstream."""
+
+    def __init__(self, store: PostbackStore, sealer: Sealer) -> None:
+        self.store = store
+        self.sealer = sealer
+
+    def add(self, apikey: str, login: str, password: str) -> str:
+        """Register (or replace) `apikey`; returns its label, what `list` shows: the start of its SHA-256
+        (which tells the keys apart and reveals none of them), and the v2 login."""
+        label = f"sha256:{_hash(apikey)[:12]} -> {login}"
+        self.store.put_apikey(_hash(apikey), label, self.sealer.seal(f"{login}:{password}"), time.time())
+        return label
+
+    def remove(self, apikey: str) -> bool:
+        return self.store.delete_apikey(_hash(apikey)) > 0
+
+    def labels(self) -> list[tuple[str, float]]:
+        return self.store.apikeys()
+
+    def authorization(self, apikey: str) -> str | None:
+        """The v2 Authorization header of `apikey`, None when it is not registered."""
+        token = self.store.apikey(_hash(apikey)) if apikey else None
+        credentials = self.sealer.open(token) if token else None
+        if credentials is None:
+            return None
+        login, _, password = credentials.partition(":")
+        return basic(login, password)
+
+
+class SimulatorKeys:
+    """The embedded simulator's: an apikey is the login of the account it names."""
+
+    def __init__(self, accounts: dict[str, str] | None) -> None:
+        self.accounts = accounts   # None: any login works
+
+    def authorization(self, apikey: str) -> str | None:
+        if not apikey or ":" in apikey:
+            return None
+        if self.accounts is None:
+            return basic(apikey, apikey)
+        password = self.accounts.get(apikey)
+        return None if password is None else basic(apikey, password)
