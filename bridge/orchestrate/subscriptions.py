@@ -33,7 +33,7 @@ def subscription_plan(op: V11Operation, request: dict[str, Any], conv: Conversio
 
 def receiver_url(ex: Exchange, subscription_id: int) -> str:
     settings = ex.runtime.settings
-    base = settings.public_url or settings.external_base_url
+    base = settings.public_url or settings.external_base_url or ("{public-url}" if ex.runtime.dry_run else None)
     if not base:
         raise BridgeFault(FaultCode.UNAVAILABLE, "Subscription: the bridge has no --public-url, so CallFire v2 "
                                                  "cannot reach it with notifications")
@@ -101,7 +101,7 @@ def create_subscription(ex: Exchange, op: V11Operation, plan: V2Request) -> dict
     check_endpoint(ex, plan.bridge["endpoint"])
     account = account_key(ex.authorization)
     if ex.runtime.dry_run:  # explain: the v2 requests, nothing stored
-        register(ex, settings_of(plan, 0, account))
+        register(ex, settings_of(plan, 0, account, secret="{secret}"))   # 0: the id is assigned then
         return {"id": 0}
     store = ex.runtime.subscriptions
 
