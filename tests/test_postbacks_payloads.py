@@ -68,3 +68,11 @@ def test_campaign_finished():
     counts = {e.tag: e.text for e in etree.fromstring(xml).find("campaign/campaign-stats")}
     assert counts == {"total": "100", "dialed": "100", "live": "48", "machine": "24", "noanswer": "12", "dnc": "0",
                       "busy": "6", "transfer": "10", "error": "0", "misc": "0"}
+
+
+def test_postback_rows_are_in_the_mapping_catalog():
+    from bridge.reference import catalog, lookup
+    found = lookup(catalog(), "call-finished")
+    assert found.kind == "field" and [e.v1 for e in found.entries][:3] == ["callid", "campaignid", "phonenumber"]
+    disposition = catalog().entry("call-finished-response-disposition")
+    assert (disposition.v2, disposition.convert) == ("finalCallResult", "enum:CallResult")

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from bridge.postbacks.events import Delivery, V2Event
 from bridge.postbacks.payloads import call_finished_table, campaign_finished_table, render
-from bridge.postbacks.safety import RefusedTarget, check_target
+from bridge.postbacks.safety import RefusedTarget, Resolver, check_target, resolve
 from bridge.postbacks.store import PostbackStore
 from bridge.store.idempotency import account_key
 from bridge.translate.convert import Conversions
@@ -50,6 +50,7 @@ class Cloud1:
     remember: Callable[[str, str], None]                 # account, Authorization: kept (sealed) for the poller
     allow_private: bool = False
     clock: Callable[[], float] = time.time
+    resolver: Resolver = resolve
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))
@@ -69,7 +70,7 @@ class Cloud1:
             self.store.unregister(account, kind, campaign)
             return _answer(start_response, "200 OK", report_response("Deleted", True))
         try:
-            check_target(post_url, allow_private=self.allow_private)
+            check_target(post_url, allow_private=self.allow_private, resolver=self.resolver)
             self.remember(account, authorization)
         except RefusedTarget as exc:
             return _answer(start_response, "400 Bad Request", report_response(str(exc), False))

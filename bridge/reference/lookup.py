@@ -60,6 +60,8 @@ def lookup(catalog: Catalog, *terms: str) -> LookupResult:
     if table is not None and table.kind == "enum":
         related = tuple(e for e in catalog.entries if e.kind == "field" and enum_of(e.convert) == table.name)
         return _result(catalog, query, "enum", catalog.in_table(table.name), related)
+    if table is not None and table.kind == "postback":   # a payload of mappings/postbacks.yaml: all its rows
+        return _result(catalog, query, "field", catalog.in_table(table.name))
     result = _result(catalog, query, "field", _named_fields(catalog, name))
     return result if result.found else _values(catalog, query, name)
 

@@ -50,7 +50,7 @@ def postbacks_page(environ: dict[str, Any], start_response: StartResponse, store
     params = query(environ)
     status = params.get("status") if params.get("status") in STATUSES else None
     rows = [view(row) for row in store.rows(status, SHOWN)]
-    return html(start_response, "200 OK", "postbacks.html", root=root(environ), nav="postbacks", rows=rows, status=status,
+    return html(start_response, "200 OK", "postbacks.html", root=root(environ), nav="postbacks", rows=rows, shown=status,
                 statuses=STATUSES, counts=store.counts(), retried=params.get("retried"))
 
 
