@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--read-timeout", type=float, metavar="SECONDS",
                        help="a request's headers and body must arrive within this long, else the connection "
                             "is closed (default 30); also CALLFIRE_BRIDGE_READ_TIMEOUT")
+    # SubscriptionService
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the bridge's base URL as CallFire v2 reaches it: subscriptions' v2 webhooks post to "
+                            "URL/webhooks/v2/{id} (default with the embedded simulator: the bridge's own address)")
     add_sim_parser(commands)
     add_mappings_parser(commands)
     compare_cli.add_parser(commands)
@@ -203,6 +207,7 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                  shadow=args.shadow, shadow_auth=args.shadow_auth)
     settings = replace(settings, **{name: value for name, value in (
         ("request_deadline", args.request_deadline), ("read_timeout", args.read_timeout)) if value is not None})
+    settings = with_public_url(settings, args)
     if settings.shadow:
         check_shadow(settings)
     upstream = settings.upstream or start_simulator(settings)
@@ -220,7 +225,8 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for name, value in (("EXTERNAL_BASE_URL", settings.external_base_url), ("TIME_ZONE", settings.time_zone),
                         ("STORE_PATH", str(settings.store_path)), ("CONTRACT", settings.contract),
                         ("MAX_SOUND_BYTES", str(settings.max_sound_bytes)),
-                        ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth)):
+                        ("SHADOW", settings.shadow), ("SHADOW_AUTH", settings.shadow_auth),
+                        ("PUBLIC_URL", settings.public_url)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
     os.environ["CALLFIRE_BRIDGE_REQUEST_DEADLINE"] = str(settings.request_deadline)
@@ -234,6 +240,16 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bridge.gunicorn_app import serve_forever
     serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def with_public_url(settings: Settings, args: argparse.Namespace) -> Settings:
+    """--public-url; with the embedded simulator it defaults to the bridge's own address (the
+    simulator runs beside it and reaches it there)."""
+    from dataclasses import replace
+    public_url = args.public_url or settings.public_url
+    if public_url is None and not settings.upstream:
+        public_url = settings.external_base_url or f"http://{args.host}:{args.port}"
+    return replace(settings, public_url=public_url)
 
 
 def check_shadow(settings: Settings) -> None:

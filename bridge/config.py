@@ -75,6 +75,10 @@ class Settings:
     postback_poll_interval: float = 5.0   # seconds between polls of v2
     postback_max_age: float = 86400.0     # seconds a delivery is retried before it is a dead letter
     postback_simulator: int = 0           # 1 (set by `serve`): upstream is the embedded simulator, any apikey a login
+    # SubscriptionService: the bridge's base URL as CallFire v2 reaches it; the v2 webhooks of a
+    # subscription post to {public_url}/webhooks/v2/{id}. `serve` with the embedded simulator sets
+    # the bridge's own address when none is given.
+    public_url: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -17,6 +17,7 @@ from bridge.faults import ErrorTable
 
 OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml", "number.yaml", "label.yaml")
 POSTBACK_FILE = "postbacks.yaml"
+OPERATION_FILES += ("subscription.yaml",)   # SubscriptionService
 
 
 @dataclass(frozen=True)
@@ -109,4 +110,5 @@ def load(directory: Path = MAPPINGS_DIR) -> MappingSet:
     replacements = {name: entry for port in _read(directory / "replacements.yaml").values()
                     for name, entry in port.items()}
     postbacks = _read(directory / POSTBACK_FILE)["payloads"] if (directory / POSTBACK_FILE).exists() else {}
+    postbacks.update(_read(directory / "subscription.yaml").get("payloads", {}))   # SubscriptionService notifications
     return MappingSet(enums, operations, entities, errors, replacements, postbacks)

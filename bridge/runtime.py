@@ -11,6 +11,7 @@ from bridge.config import Settings
 from bridge.contract.variants import Contract
 from bridge.mappings import load
 from bridge.store.idempotency import IdempotencyStore
+from bridge.store.subscriptions import SubscriptionStore
 from bridge.translate.convert import Conversions
 from bridge.v2.client import V2Client
 from bridge.v2.retry import CircuitBreaker
@@ -30,6 +31,11 @@ class Runtime:
     def store(self) -> IdempotencyStore:
         # Opened on first use: serving reads and `explain` never touch the SQLite file.
         return IdempotencyStore(self.settings.store_path)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionStore:
+        # SubscriptionService's records, in the same SQLite file (tables of their own).
+        return SubscriptionStore(self.settings.store_path)
 
     @classmethod
     def create(cls, settings: Settings, upstream: str,

@@ -12,6 +12,7 @@
     GET  /health                           liveness (and which upstream is in use)
     POST /cloud/1/reports/callback/...     cloud/1 report callbacks (bridge.postbacks.cloud1)
     GET|POST /postbacks                    the postback outbox and its dead letters (retry: POST)
+    POST /webhooks/v2/{subscription id}    v2 webhooks of a subscription (bridge.postbacks.webhooks)
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from bridge.runtime import Runtime
 from bridge.serving import client_gone_probe
 from bridge.soap.app import MAX_BODY, SoapEndpoint
 from bridge.postbacks.service import Postbacks
+from bridge.postbacks.webhooks import receive as receive_webhook
 from bridge.web.postbacks_page import postbacks_page
 
 ROUTES = [
@@ -48,6 +50,7 @@ ROUTES = [
     (re.compile(r"/health"), "health"),
     (re.compile(r"/cloud/1/reports/callback/.*"), "cloud1"),
     (re.compile(r"/postbacks/?"), "postbacks_page"),
+    (re.compile(r"/webhooks/v2/(?P<subscription_id>[0-9]{1,18})"), "subscription_webhook"),
 ]
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
@@ -154,6 +157,11 @@ class BridgeApp:
 
     def postbacks_page(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         return postbacks_page(environ, start_response, self.postbacks.store, time.time())
+
+    def subscription_webhook(self, environ: dict[str, Any], start_response: StartResponse,
+                             subscription_id: str) -> Iterable[bytes]:
+        return receive_webhook(environ, start_response, self.runtime.subscriptions, self.postbacks.pipeline,
+                               int(subscription_id))
 
     def start_background(self) -> None:
         """What a serving worker runs beside its requests: postback delivery and polling."""

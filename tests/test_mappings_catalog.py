@@ -24,6 +24,8 @@ BROADCAST_OPERATIONS = ["CreateBroadcast", "QueryBroadcasts", "GetBroadcast", "U
                         "GetBroadcastSchedule", "DeleteBroadcastSchedule"]
 TEXT_OPERATIONS = ["SendText", "QueryTexts", "GetText", "CreateAutoReply", "QueryAutoReplies", "GetAutoReply",
                    "DeleteAutoReply"]
+SUBSCRIPTION_OPERATIONS = ["CreateSubscription", "QuerySubscriptions", "GetSubscription", "UpdateSubscription",
+                           "DeleteSubscription"]
 
 
 def yaml_row_count() -> int:
@@ -59,7 +61,7 @@ def test_ids_are_stable_names_of_the_row() -> None:
 def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     ops = {op.name: op for op in CATALOG.operations}
     assert list(ops) == ["QueryCalls", "GetCall", "SendCall", *SOUND_OPERATIONS, "GetContactHistory", *BROADCAST_OPERATIONS,
-                         *TEXT_OPERATIONS]
+                         *TEXT_OPERATIONS, *SUBSCRIPTION_OPERATIONS]
     assert ops["QueryCalls"].endpoints == ("GET /calls",)
     assert ops["SendCall"].endpoints == ("POST /calls/broadcasts?start=true",)
     assert ops["GetContactHistory"].entities[:1] == ("Call",) and "TextRecord" in ops["GetContactHistory"].entities

@@ -437,7 +437,9 @@ def v2_reached() -> tuple[frozenset, frozenset]:
                 unknown.append(f"{name} v2_only {target}")
     for name, entity in TABLES.entities.items():
         if entity["v2"] not in swagger()["definitions"]:
-            assert entity["v2"].endswith("[]"), f"{name}: v2 {entity['v2']} is not a definition"
+            # "labels[]": items of a v2 array; "bridge:X": a record the bridge keeps itself (a subscription)
+            assert entity["v2"].endswith("[]") or entity["v2"].startswith("bridge:"), \
+                f"{name}: v2 {entity['v2']} is not a definition"
             continue
         for row in [*entity["fields"], *entity.get("v2_only", ())]:
             paths = [p for p in (*row["v2"].split("|"), *row.get("v2_fields", ())) if p not in ("", "-")]

@@ -72,7 +72,25 @@ SAMPLES: dict[str, dict] = {
     # number leases (bridge/sim/number_seed.py): 12135551189 carries sms and main
     "LabelNumber": {"Number": "12135551189", "LabelName": "zeep"},
     "UnlabelNumber": {"Number": "12135551189", "LabelName": "sms"},
+    # SubscriptionService: a fresh login has no subscription; Get/Update/Delete act on one the test
+    # makes first (SUBSCRIPTION, through CreateSubscription), whose id replaces SUBSCRIPTION_ID.
+    "CreateSubscription": {"Subscription": {
+        "Endpoint": "http://93.184.216.34/notify", "TriggerEvent": "CAMPAIGN_STOPPED",
+        "SubscriptionFilter": {"BroadcastId": 999999}}},
+    "QuerySubscriptions": {"MaxResults": 10},
+    "GetSubscription": {"Id": "SUBSCRIPTION_ID"},
+    "UpdateSubscription": {"Subscription": {
+        "id": "SUBSCRIPTION_ID", "Enabled": False, "Endpoint": "http://93.184.216.34/notify",
+        "NotificationFormat": "JSON", "TriggerEvent": "OUTBOUND_TEXT_FINISHED"}},
+    "DeleteSubscription": {"Id": "SUBSCRIPTION_ID"},
 }
+SUBSCRIPTION = SAMPLES["CreateSubscription"]["Subscription"]
+
+
+def with_subscription(sample: dict, subscription_id: int) -> dict:
+    """`sample` with SUBSCRIPTION_ID replaced by `subscription_id`, at any depth."""
+    return {k: with_subscription(v, subscription_id) if isinstance(v, dict)
+            else subscription_id if v == "SUBSCRIPTION_ID" else v for k, v in sample.items()}
 SERVED = [op for op in registry().served()]
 
 
@@ -87,7 +105,11 @@ def test_the_bridge_answers_what_zeep_builds_from_the_wsdl(live, login: str, op,
     session.auth = (login, "secret")
     client = zeep.Client(live.wsdl_for(version), transport=zeep.Transport(session=session))
     port = client.bind("CallFireApi", f"{op.port}Port")
-    answer = getattr(port, op.name)(**SAMPLES[op.name])
+    sample = SAMPLES[op.name]
+    if "SUBSCRIPTION_ID" in str(sample):
+        created = client.bind("CallFireApi", "SubscriptionServicePort").CreateSubscription(Subscription=SUBSCRIPTION)
+        sample = with_subscription(sample, created)
+    answer = getattr(port, op.name)(**sample)
     if op.wsdl.response is None:
         assert answer is None
     else:

@@ -15,6 +15,7 @@ from bridge.orchestrate import numbers as n
 from bridge.orchestrate import labels as lb
 from bridge.orchestrate import contacts as c
 from bridge.orchestrate import texts as t
+from bridge.orchestrate.subscriptions import STRATEGIES as subscription_strategies
 from bridge.orchestrate.generic import (
     Exchange, Strategy, action, binary, contact_history_respond, create, create_once, delete, find, get, table_plan,
     table_respond, update)
@@ -69,6 +70,8 @@ STRATEGIES: dict[str, Strategy] = {
         "update_contacts": c.update_contacts, "remove_contacts": c.remove_contacts,
         "create_contact_list": c.create_contact_list, "remove_from_list": c.remove_from_list}.items()},
 }
+# SubscriptionService: the bridge's own records, carried by v2 webhooks (bridge/orchestrate/subscriptions.py)
+STRATEGIES.update(subscription_strategies)
 
 
 def serve(exchange: Exchange, op: V11Operation, request: dict[str, Any],

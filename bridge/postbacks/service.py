@@ -13,6 +13,7 @@ from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer, SimulatorKeys
 from bridge.postbacks.cloud1 import Cloud1, Cloud1Listener
 from bridge.postbacks.deliver import Deliverer, DeliveryThread
 from bridge.postbacks.events import Listener, V2Event
+from bridge.postbacks.notifications import SubscriptionListener
 from bridge.postbacks.outbox import RetryPolicy
 from bridge.postbacks.pipeline import Pipeline
 from bridge.postbacks.poller import Poller, PollThread
@@ -60,6 +61,7 @@ class Postbacks:
     def pipeline(self) -> Pipeline:
         listeners: list[Listener] = [Cloud1Listener(self.store, self.runtime.conv, self.read_stats)]
         # Other listeners (SubscriptionService) register here, one line each.
+        listeners.append(SubscriptionListener(self.runtime.subscriptions, self.runtime.conv))   # SubscriptionService
         return Pipeline(self.store, listeners)
 
     @cached_property

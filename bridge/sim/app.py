@@ -23,6 +23,7 @@ from bridge.sim.number_routes import NUMBER_ROUTES, NumberEndpoints
 from bridge.sim.seed import build_seed
 from bridge.sim.sounds import Audio, form_summary, read_form, recording_audio
 from bridge.sim.state import Account, Accounts, ActionQuery
+from bridge.sim import webhooks
 from bridge.sim.vocab import CALL_RESULTS, CALL_STATES, TEXT_RESULTS, TEXT_STATES, nanp_e164
 
 # (method, path pattern, handler name). "{id}" matches a decimal id, "{kind}" calls or texts
@@ -78,6 +79,14 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v2/contacts/lists/{id}/items", "contact_list_items"),
     ("POST", "/v2/contacts/lists/{id}/items", "add_contact_list_items"),
     ("DELETE", "/v2/contacts/lists/{id}/items", "remove_contact_list_items"),
+    # webhooks (bridge/sim/webhooks.py): the store and the signed sends
+    ("GET", "/v2/webhooks", "find_webhooks"),
+    ("POST", "/v2/webhooks", "create_webhook"),
+    ("GET", "/v2/webhooks/resources", "webhook_resources"),
+    ("GET", "/v2/webhooks/resources/{name}", "webhook_resource"),
+    ("GET", "/v2/webhooks/{id}", "get_webhook"),
+    ("PUT", "/v2/webhooks/{id}", "update_webhook"),
+    ("DELETE", "/v2/webhooks/{id}", "delete_webhook"),
     # Simulator controls: not part of v2, no auth.
     ("POST", "/__sim/advance", "advance"),
     ("GET", "/__sim/requests", "requests"),
@@ -185,6 +194,7 @@ class Simulator(NumberEndpoints):
         self.lock = threading.RLock()
         self.accounts = Accounts(build_seed(), credentials)
         self.faults = faults.Faults()
+        self.webhook_sender = webhooks.Sender(self, build_seed().first_free["action"])
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile("^" + pattern.replace(".", r"\.").replace("{id}", r"(?P<id>\d+)")
                                 .replace("{kind}", r"(?P<kind>calls|texts)")
@@ -452,6 +462,14 @@ class Simulator(NumberEndpoints):
         request.account.contact_book.remove_items(
             request.path_id, [_id(request, raw) for raw in request.query.get("contactId", ()) if raw != ""])
         return 204, None
+    # Webhooks: the handlers are in webhooks.py.
+    _find_webhooks = webhooks.find_webhooks
+    _create_webhook = webhooks.create_webhook
+    _webhook_resources = webhooks.webhook_resources
+    _webhook_resource = webhooks.webhook_resource
+    _get_webhook = webhooks.get_webhook
+    _update_webhook = webhooks.update_webhook
+    _delete_webhook = webhooks.delete_webhook
 
     # ---- simulator controls ----------------------------------------------------------------
     def _advance(self, request: Request) -> tuple[int, object]:

@@ -17,6 +17,7 @@ from bridge.sim.errors import SimError, not_found
 from bridge.sim.numbers import Numbers
 from bridge.sim.seed import PHONE_FIELDS, Seed
 from bridge.sim.sounds import Sounds
+from bridge.sim.webhooks import Webhooks
 from bridge.sim.vocab import nanp_e164
 
 MAX_LOGGED_REQUESTS = 10_000
@@ -75,6 +76,7 @@ class Account:
         self.auto_replies = AutoReplies()
         self.numbers = Numbers(self.sounds)      # regions, leases, keywords, orders
         self.contact_book = ContactBook(self)   # contacts' writes and contact lists
+        self.webhooks = Webhooks()      # bridge/sim/webhooks.py
 
     # ---- queries -------------------------------------------------------------------------
     def store(self, kind: str) -> dict[int, dict]:

@@ -1,0 +1,141 @@
+"""v1.1 subscriptions, durably, in the bridge's SQLite file (every SQL statement of them is here, so
+a second backend is a second module).
+
+A subscription is first reserved (`pending`: its id is in the callback URL of the webhooks about to be
+registered), then `activate`d with its webhooks' ids, or `discard`ed when they could not all be made.
+Only active ones are read. A process killed between the two leaves a pending row, never read (and
+its webhooks, if any were made, post to a receiver that refuses them: no secret verifies).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bridge.store.sqlite import Connections
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    account     TEXT    NOT NULL,       -- bridge.store.account_key of the caller
+    status      TEXT    NOT NULL,       -- pending, active
+    enabled     INTEGER NOT NULL,
+    endpoint    TEXT    NOT NULL,
+    format      TEXT    NOT NULL,       -- NotificationFormat's table value (a Content-Type)
+    trigger     TEXT    NOT NULL,       -- SubscriptionTriggerEvent's table value ("Resource:Event ...")
+    filter      TEXT    NOT NULL,       -- JSON {broadcastId, batchId, fromNumber, toNumber, inbound}
+    secret      TEXT    NOT NULL,       -- signs v2's webhook posts: the receiver verifies them with it
+    webhook_ids TEXT    NOT NULL,       -- JSON [v2 webhook id, ...]
+    created_at  REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subscriptions_account ON subscriptions (account, status);
+"""
+FILTER_FIELDS = ("broadcastId", "batchId", "fromNumber", "toNumber", "inbound")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A stored subscription; `wire` is what the `Subscription` entity table reads."""
+
+    id: int
+    account: str
+    enabled: bool
+    endpoint: str
+    format: str
+    trigger: str
+    filter: dict = field(default_factory=dict)
+    secret: str = ""
+    webhook_ids: tuple[int, ...] = ()
+
+    @property
+    def wire(self) -> dict:
+        wire = {"id": self.id, "enabled": self.enabled, "endpoint": self.endpoint, "format": self.format,
+                "trigger": self.trigger}
+        if self.filter:
+            wire["filter"] = self.filter
+        return wire
+
+    @property
+    def resources(self) -> list[tuple[str, str]]:
+        """(v2 resource, event) of each webhook, from the trigger's table value."""
+        return [tuple(pair.split(":", 1)) for pair in self.trigger.split()]  # type: ignore[misc]
+
+
+class SubscriptionStore:
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._db = Connections(self.path, synchronous="FULL")   # a lost subscription is a silent receiver
+        with self._db.transaction() as db:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+
+    def reserve(self, account: str, enabled: bool, endpoint: str, format: str, trigger: str,
+                filter: dict) -> Subscription:
+        """A new pending subscription with a fresh secret."""
+        secret = secrets.token_urlsafe(24)
+        with self._db.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO subscriptions (account, status, enabled, endpoint, format, trigger, filter, secret,"
+                " webhook_ids, created_at) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, '[]', ?)",
+                (account, int(enabled), endpoint, format, trigger, json.dumps(filter), secret, time.time()))
+        return Subscription(int(cursor.lastrowid), account, enabled, endpoint, format, trigger, filter, secret)
+
+    def activate(self, subscription_id: int, webhook_ids: list[int]) -> None:
+        with self._db.transaction() as db:
+            db.execute("UPDATE subscriptions SET status = 'active', webhook_ids = ? WHERE id = ?",
+                       (json.dumps(webhook_ids), subscription_id))
+
+    def discard(self, subscription_id: int) -> None:
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+
+    def replace(self, subscription: Subscription) -> None:
+        """Store an active subscription's new settings and webhooks (its id, account and secret stay)."""
+        with self._db.transaction() as db:
+            db.execute("UPDATE subscriptions SET enabled = ?, endpoint = ?, format = ?, trigger = ?, filter = ?,"
+                       " webhook_ids = ? WHERE id = ? AND status = 'active'",
+                       (int(subscription.enabled), subscription.endpoint, subscription.format, subscription.trigger,
+                        json.dumps(subscription.filter), json.dumps(list(subscription.webhook_ids)),
+                        subscription.id))
+
+    def get(self, account: str, subscription_id: int) -> Subscription | None:
+        """The account's active subscription `subscription_id` (None: none, or another account's)."""
+        row = self._db.get().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND account = ?"
+                                     " AND status = 'active'", (subscription_id, account)).fetchone()
+        return _subscription(row) if row else None
+
+    def by_id(self, subscription_id: int) -> Subscription | None:
+        """An active subscription whatever its account (the webhook receiver's look-up)."""
+        row = self._db.get().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND status = 'active'",
+                                     (subscription_id,)).fetchone()
+        return _subscription(row) if row else None
+
+    def page(self, account: str, offset: int, count: int) -> tuple[list[Subscription], int]:
+        """A window of the account's active subscriptions, oldest first, and how many it has."""
+        db = self._db.get()
+        total = db.execute("SELECT COUNT(*) FROM subscriptions WHERE account = ? AND status = 'active'",
+                           (account,)).fetchone()[0]
+        rows = db.execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND status = 'active'"
+                          " ORDER BY id LIMIT ? OFFSET ?", (account, count, offset)).fetchall()
+        return [_subscription(row) for row in rows], int(total)
+
+    def listening(self, account: str) -> list[Subscription]:
+        """The account's active, enabled subscriptions (the notification listener's)."""
+        rows = self._db.get().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND"
+                                      " status = 'active' AND enabled = 1 ORDER BY id", (account,)).fetchall()
+        return [_subscription(row) for row in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+_COLUMNS = "id, account, enabled, endpoint, format, trigger, filter, secret, webhook_ids"
+
+
+def _subscription(row: tuple) -> Subscription:
+    id_, account, enabled, endpoint, format_, trigger, filter_, secret, webhook_ids = row
+    return Subscription(int(id_), account, bool(enabled), endpoint, format_, trigger, json.loads(filter_), secret,
+                        tuple(json.loads(webhook_ids)))
