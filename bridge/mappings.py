@@ -15,9 +15,9 @@ import yaml
 from bridge.config import MAPPINGS_DIR
 from bridge.faults import ErrorTable
 
-OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml", "number.yaml", "label.yaml")
+OPERATION_FILES = ("call.yaml", "contact.yaml", "broadcast.yaml", "text.yaml", "number.yaml", "label.yaml",
+                   "subscription.yaml")
 POSTBACK_FILE = "postbacks.yaml"
-OPERATION_FILES += ("subscription.yaml",)   # SubscriptionService
 
 
 @dataclass(frozen=True)
