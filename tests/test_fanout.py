@@ -17,7 +17,7 @@ import pytest
 from bridge.config import Settings
 from bridge.gunicorn_app import bounded_servers
 from bridge.serving import client_gone_probe, run_in_thread
-from conftest import basic
+from conftest import basic, serve
 
 NUMBERS = [str(12135550000 + n) for n in range(100)]
 QUERY = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
@@ -138,3 +138,12 @@ def test_gunicorns_socket_tells_a_closed_connection() -> None:
 
 def test_no_probe_where_the_server_offers_none() -> None:
     assert client_gone_probe({}) is None
+
+
+def test_serve_hands_its_request_deadline_to_the_workers(tmp_path: Path, login: str) -> None:
+    for bridge in serve(tmp_path, "--request-deadline", "0.001"):
+        answer = httpx.post(bridge.base_url + "/api/1.1/soap12/call", content=QUERY.encode(), timeout=30,
+                            headers={"Content-Type": "application/soap+xml; charset=utf-8",
+                                     "Authorization": basic(login)})
+        assert answer.status_code == 500 and "deadline of 0.001 s" in answer.text
+        assert [r for r in bridge.sim_requests(login) if r["path"] == "/v2/calls"] == []
