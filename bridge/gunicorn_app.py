@@ -108,8 +108,10 @@ def bounded_servers(app: Any, sockets: list[socket.socket], *, threads: int,
         channel_timeout=math.ceil(settings.read_timeout), cleanup_interval=1,
         # Keep reading a connection while its request runs: a close is seen (bridge.serving.client_gone_probe).
         channel_request_lookahead=1,
-        # waitress answers 413 itself past the largest request the bridge reads (a CreateSound upload).
-        max_request_body_size=upload_limit(settings.max_sound_bytes) + 1,
+        # Bodies up to twice the largest request the bridge reads (a CreateSound upload) reach the
+        # bridge, which refuses an oversized one with a SOAP fault naming its limit; only beyond that
+        # does waitress answer its own plain 413 without reading the body.
+        max_request_body_size=2 * upload_limit(settings.max_sound_bytes),
         asyncore_use_poll=True,  # select() stops at descriptor 1024
         ident="callfire-bridge", expose_tracebacks=False)
     dispatcher = ThreadedTaskDispatcher()
