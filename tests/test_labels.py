@@ -42,6 +42,7 @@ class Bridge:
     v2: httpx.Client             # the simulator, as LOGIN
     requests: Callable[[], list[dict]]
     transport: FailingPuts
+    advance: Callable[[int], None]
 
 
 def make_bridge(tmp_path: Path, contract_checker, **settings: object) -> Iterator[Bridge]:
@@ -64,7 +65,10 @@ def make_bridge(tmp_path: Path, contract_checker, **settings: object) -> Iterato
     def requests() -> list[dict]:
         return admin.get("/__sim/requests", params={"login": LOGIN}).json()["items"]
 
-    yield Bridge(soap, v2, requests, transport)
+    def advance(seconds: int) -> None:
+        admin.post("/__sim/advance", params={"seconds": seconds}).raise_for_status()
+
+    yield Bridge(soap, v2, requests, transport, advance)
     for c in (client, v2, admin):
         c.close()
 
@@ -160,6 +164,16 @@ def test_label_and_unlabel_a_number(bridge: Bridge) -> None:
     assert call(bridge, "UnlabelNumber", Number="12135551189", LabelName="sms").status_code == 200
     assert labels_of(bridge, "/numbers/leases/12135551189") == ["main", "vip"]
     assert fault_code(call(bridge, "LabelNumber", Number="19995550000", LabelName="vip")) == "NOT_FOUND"
+
+
+def test_a_number_just_ordered_can_be_labelled_and_is_listed(bridge: Bridge) -> None:
+    """The issue's workflow: order a number, wait for the order, label it, query labels."""
+    order = bridge.v2.post("/orders/numbers", json={"localCount": 1, "city": "SEATTLE"}).json()["id"]
+    bridge.advance(60)
+    number = bridge.v2.get(f"/orders/{order}").json()["localNumbers"]["fulfilled"][0]
+    assert call(bridge, "LabelNumber", Number=number, LabelName="seattle-line").status_code == 200
+    assert labels_of(bridge, f"/numbers/leases/{number}") == ["seattle-line"]
+    assert "seattle-line" in query_labels(bridge)[1]
 
 
 def test_delete_label_removes_it_from_every_holder_and_keeps_the_others(bridge: Bridge) -> None:

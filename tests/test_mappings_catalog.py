@@ -26,6 +26,7 @@ TEXT_OPERATIONS = ["SendText", "QueryTexts", "GetText", "CreateAutoReply", "Quer
                    "DeleteAutoReply"]
 SUBSCRIPTION_OPERATIONS = ["CreateSubscription", "QuerySubscriptions", "GetSubscription", "UpdateSubscription",
                            "DeleteSubscription"]
+LABEL_OPERATIONS = ["DeleteLabel", "QueryLabels", "LabelBroadcast", "UnlabelBroadcast", "LabelNumber", "UnlabelNumber"]
 
 
 def yaml_row_count() -> int:
@@ -61,7 +62,7 @@ def test_ids_are_stable_names_of_the_row() -> None:
 def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     ops = {op.name: op for op in CATALOG.operations}
     assert list(ops) == ["QueryCalls", "GetCall", "SendCall", *SOUND_OPERATIONS, "GetContactHistory", *BROADCAST_OPERATIONS,
-                         *TEXT_OPERATIONS, *SUBSCRIPTION_OPERATIONS]
+                         *TEXT_OPERATIONS, *LABEL_OPERATIONS, *SUBSCRIPTION_OPERATIONS]
     assert ops["QueryCalls"].endpoints == ("GET /calls",)
     assert ops["SendCall"].endpoints == ("POST /calls/broadcasts?start=true",)
     assert ops["GetContactHistory"].entities[:1] == ("Call",) and "TextRecord" in ops["GetContactHistory"].entities
@@ -119,7 +120,9 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
         assert ids(result) == ["querycalls-request-labelname"]
         assert [op.endpoints for op in result.operations] == [("GET /calls",)]
     assert ids(lookup(CATALOG, "LabelName")) == ["querycalls-request-labelname", "querybroadcasts-request-labelname",
-                                                 "querytexts-request-labelname"]
+                                                 "querytexts-request-labelname", "deletelabel-request-labelname",
+                                                 "labelbroadcast-request-labelname", "unlabelbroadcast-request-labelname",
+                                                 "labelnumber-request-labelname", "unlabelnumber-request-labelname"]
 
 
 def test_v2_names_lead_back_to_v1_fields() -> None:
@@ -147,7 +150,9 @@ def test_v2_names_lead_back_to_v1_fields() -> None:
     # the status is found as a value.
     assert ids(lookup(CATALOG, "v2:SCHEDULED")) == ["querybroadcasts-v2only-query-scheduled",
                                                    "getbroadcastschedule-v2only-query-scheduled",
-                                                   "deletebroadcastschedule-v2only-query-scheduled"]
+                                                   "deletebroadcastschedule-v2only-query-scheduled",
+                                                   "deletelabel-v2only-query-scheduled",
+                                                   "querylabels-v2only-query-scheduled"]
     assert ids(lookup(CATALOG, "BroadcastStatus", "SCHEDULED")) == ["broadcaststatus-v2-scheduled"]
 
 

@@ -59,7 +59,8 @@ def test_list_json_for_scripts() -> None:
     assert ("GetBroadcast", ["GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}"]) in listed
     assert ("GetSoundData", ["GET /campaigns/sounds/{id}.mp3", "GET /campaigns/sounds/{id}.wav"]) in listed
     assert ("SendText", ["POST /texts/broadcasts?start=true", "POST /texts"]) in listed
-    assert len(operations) == 35  # + SubscriptionService
+    assert ("LabelNumber", ["GET /numbers/leases/{number}", "PUT /numbers/leases/{number}"]) in listed
+    assert len(operations) == 36
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:
@@ -108,7 +109,9 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
     assert "QueryCalls.LabelName query.label string passed unchanged" in squeezed(out)
     found = json.loads(ok("lookup", "labelname", "--json"))
     assert found["kind"] == "field" and [(e["table"], e["v2"]) for e in found["entries"]] == [
-        ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label"), ("QueryTexts", "query.label")]
+        ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label"), ("QueryTexts", "query.label"),
+        ("DeleteLabel", "query.label"), ("LabelBroadcast", "body.labels"), ("UnlabelBroadcast", "body.labels"),
+        ("LabelNumber", "body.labels"), ("UnlabelNumber", "body.labels")]
 
 
 @pytest.mark.parametrize("term, expected", [
@@ -151,3 +154,10 @@ def test_export_formats_parse_and_hold_every_row(tmp_path: Path) -> None:
     done = run("export", "--format", "markdown", "--output", str(target))
     assert done.returncode == 0 and f"{len(ids)} entries" in done.stdout
     assert target.read_text(encoding="utf-8") == (ROOT / "docs" / "mappings.md").read_text(encoding="utf-8")
+
+
+def test_show_tells_how_query_labels_gathers_what_v2_has_no_list_of() -> None:
+    shown = squeezed(ok("show", "QueryLabels"))
+    assert "GET /numbers/leases" in shown and "sorted by name" in shown and "10,000" in shown
+    looked_up = squeezed(ok("lookup", "DeleteLabel.LabelName"))
+    assert "query.label" in looked_up and "again" in looked_up

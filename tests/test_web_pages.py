@@ -78,7 +78,12 @@ def test_lossy_rows_are_marked(web: httpx.Client) -> None:
     ({"q": "INVALID_NUMBER"}, {e.id for e in catalog().select(text="INVALID_NUMBER")}),
     ({"q": "labelname"}, {"querycalls-request-labelname", "querybroadcasts-request-labelname",
                           "querytexts-request-labelname", "callbroadcast-v2only-labels",
-                          "textbroadcast-v2only-labels"}),
+                          "textbroadcast-v2only-labels",
+                          # LabelService (mappings/label.yaml)
+                          "deletelabel-request-labelname", "deletelabel-v2only-body-labels",
+                          "deletelabel-v2only-query-labelname", "querylabels-v2only-query-labelname",
+                          "labelbroadcast-request-labelname", "unlabelbroadcast-request-labelname",
+                          "labelnumber-request-labelname", "unlabelnumber-request-labelname"}),
     ({"q": "FinalResult=INVALID_NUMBER"}, {"callresult-invalid-number", "textresult-invalid-number"}),
     ({"op": "SendCall", "lossy": "1"}, {e.id for e in catalog().select(operation="SendCall", lossy_only=True)}),
     ({"q": "campaignId", "op": "QueryCalls"}, {e.id for e in catalog().select(operation="QueryCalls",
@@ -117,6 +122,13 @@ def test_an_operation_page_shows_its_endpoint_and_only_its_rows(web: httpx.Clien
     assert doc.xpath("//select[@id='ui-op']") == []
     narrowed = page(web.get("/mappings/QueryCalls", params={"q": "LabelName"}))
     assert rows(narrowed, visible=True) == ["querycalls-request-labelname"]
+
+
+def test_a_label_operation_page_comes_from_its_table_alone(web: httpx.Client) -> None:
+    doc = page(web.get("/mappings/UnlabelNumber"))
+    assert " ".join(doc.xpath("//h1")[0].text_content().split()).startswith("UnlabelNumber → GET /numbers/leases/{number}")
+    assert rows(doc) == [e.id for e in catalog().select(operation="UnlabelNumber")]
+    assert "unlabelnumber-request-labelname" in rows(doc)
 
 
 def test_an_unknown_operation_is_an_html_404_with_suggestions(web: httpx.Client) -> None:
