@@ -6,8 +6,8 @@ carries it.  So labelling is a read-modify-write of that array (GET, then PUT th
 QueryLabels gathers the arrays of every holder, and DeleteLabel finds the holders by v2's label
 filter and PUTs each back without the label.
 
-Labels starting with INTERNAL_PREFIX are the bridge's own markers on what it created (issue 12's
-RequestId label): never listed, never removed, never accepted as a LabelName.
+Labels starting with markers.PREFIX are the bridge's own markers on what it created (a RequestId's
+marker, bridge.orchestrate.markers): never listed, never removed, never accepted as a LabelName.
 """
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from typing import Any, Callable
 from bridge.errors import bad_request
 from bridge.orchestrate.broadcasts import first_found, on_kind
 from bridge.orchestrate.generic import Exchange, table_plan
+from bridge.orchestrate.markers import PREFIX as INTERNAL_PREFIX
 from bridge.registry import V11Operation
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2Request, entity_writer
 
 log = logging.getLogger(__name__)
 
-INTERNAL_PREFIX = "cfb:"
 # The most items read from each holder list, per QueryLabels or per DeleteLabel round: at
 # v2_page_size 100 that is up to 100 GETs per list (the first alone, the rest concurrently).
 MAX_HOLDERS = 10_000
