@@ -20,6 +20,8 @@ JOINED_CONFIG = "__config"
 # ConfigureNumber: the body fields that belong to the lease; the rest belong to its config.
 LEASE_FIELDS = ("callFeatureStatus", "textFeatureStatus")
 CONFIG_OF_TYPE = {"TRACKING": "callTrackingConfig", "IVR": "ivrInboundConfig"}
+# A config's parts v1.1 cannot say, kept through ConfigureNumber's PUT (which replaces the config).
+KEPT_CONFIG_FIELDS = ("textInboundConfig",)
 REGION_QUERY = ("prefix", "city", "state", "zipcode")
 
 
@@ -119,8 +121,8 @@ def configure_number(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
         for field in CONFIG_OF_TYPE.values():
             if field in body:
                 body[field] = {**(current.get(field) or {}), **body[field]}
-    merged = {k: v for k, v in {**current, **body}.items() if k != "number"}
-    ex.v2.put(config_path, authorization=ex.authorization, json=live_config(merged))
+    kept = {k: current[k] for k in KEPT_CONFIG_FIELDS if k in current}
+    ex.v2.put(config_path, authorization=ex.authorization, json=live_config({**kept, **body}))
 
 
 def release_plan(op: V11Operation, request: dict[str, Any], conv: Conversions) -> V2Request:
