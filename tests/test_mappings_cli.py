@@ -59,7 +59,8 @@ def test_list_json_for_scripts() -> None:
     assert ("GetBroadcast", ["GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}"]) in listed
     assert ("GetSoundData", ["GET /campaigns/sounds/{id}.mp3", "GET /campaigns/sounds/{id}.wav"]) in listed
     assert ("SendText", ["POST /texts/broadcasts?start=true", "POST /texts"]) in listed
-    assert len(operations) == 30
+    assert ("Release", ["PUT /keywords/leases/{keyword}", "PUT /numbers/leases/{number}"]) in listed
+    assert len(operations) == 40
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:
@@ -108,7 +109,8 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
     assert "QueryCalls.LabelName query.label string passed unchanged" in squeezed(out)
     found = json.loads(ok("lookup", "labelname", "--json"))
     assert found["kind"] == "field" and [(e["table"], e["v2"]) for e in found["entries"]] == [
-        ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label"), ("QueryTexts", "query.label")]
+        ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label"), ("QueryTexts", "query.label"),
+        ("QueryNumbers", "query.labelName")]
 
 
 @pytest.mark.parametrize("term, expected", [
