@@ -26,7 +26,7 @@ from bridge.mappings import load
 from bridge.orchestrate.broadcasts import WHOLE_LIST
 from bridge.reference.catalog import REQUEST_TARGETS, slug
 from bridge.translate.convert import Conversions
-from bridge.translate.engine import response_converter, v2_value
+from bridge.translate.engine import response_converter, takes_whole_list, v2_value
 
 # A page the bridge reads to fill a window is followed further (in pages of at least this many)
 # only while some of the answer's ids are still unseen; no more than _MOST_ITEMS per list.
@@ -325,7 +325,7 @@ def _convert(row: dict[str, Any], raw: Any, contract: Contract) -> Any:
     if raw is None:
         return row.get("default")
     convert = response_converter(row["convert"]) if "convert" in row else None
-    if isinstance(raw, list) and not row.get("convert", "").startswith("enum_list:"):
+    if isinstance(raw, list) and not takes_whole_list(row.get("convert", "")):
         return [convert(item, conv) if convert else str(item) for item in raw]
     return convert(raw, conv) if convert else str(raw)
 
