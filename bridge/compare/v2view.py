@@ -11,6 +11,7 @@ with `v1: ""`.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,7 @@ def v2_view(operation: str, envelope: bytes, answer: bytes, *, bridge_url: str,
         return []
     element = etree.QName(body_child(answer))
     root_type = schema().element(element.namespace or "", element.localname) or ElementType()
-    requests = _explain(client, bridge_url, envelope)
+    requests = [r for r in _explain(client, bridge_url, envelope) if not _joined(operation, r["path"])]
     data = _fetch(client, requests, auth, _ids(tree))
     return _Walk(operation, data).answer(tree, root_type)
 
@@ -81,6 +82,13 @@ class _Data:
     window: list[Any] | None = None  # the items of the pages read, when the bridge read pages
     filtered: bool = False  # the bridge reads a whole list and keeps some (QueryBroadcasts VOICE or IVR alone)
     counted: int = 0  # count-only pages the bridge also read to adjust the object (GetBroadcastStats under 2014)
+
+
+def _joined(operation: str, path: str) -> bool:
+    """A read the bridge joins into the objects of its first endpoint (`joins` in the table: a
+    Number's lease config), not objects of the answer's own: left out of the view."""
+    specs = load().operations.get(operation, {}).get("v2", ())
+    return any(re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", spec["path"]), path) for spec in specs if spec.get("joins"))
 
 
 def _fetch(client: httpx.Client, requests: list[dict[str, Any]], auth: tuple[str, str] | None,
