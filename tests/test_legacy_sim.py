@@ -467,6 +467,7 @@ def test_callfire_bridge_sim_legacy_serves_the_wsdl(tmp_path: Path) -> None:
 FORBIDDEN = ("bridge.translate", "bridge.mappings", "bridge.orchestrate", "bridge.soap", "bridge.registry",
              "bridge.reference", "bridge.explain")
 ALLOWED_BRIDGE = ("bridge.legacy", "bridge.serving", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
+                  "bridge.sim.number_seed",
                   "bridge.sim.sounds", "bridge.contract", "bridge.resources", "bridge.config")
 
 
