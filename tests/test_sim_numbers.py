@@ -8,7 +8,7 @@ import httpx
 from bridge.sim.number_seed import KEYWORD_LEASES, LEASE_TERM_MS
 from bridge.sim.numbers import ORDER_AFTER_MS
 from tests.sim_fixtures import (  # noqa: F401  (checked, login and sim are fixtures)
-    advance, checked, http_client, login, sim)
+    advance, checked, login, sim)
 
 
 def error(response: httpx.Response, status: int) -> str:
