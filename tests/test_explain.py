@@ -42,6 +42,19 @@ EXAMPLES = {
     "QueryAutoReplies": "<ns1:QueryAutoReplies><ns1:MaxResults>1</ns1:MaxResults><ns1:Number>67076</ns1:Number>"
                         "</ns1:QueryAutoReplies>",
     "DeleteAutoReply": "<ns1:DeleteAutoReply><ns1:Id>1</ns1:Id></ns1:DeleteAutoReply>",
+    # NumberService: a Number is a lease and its config (two reads, two PUTs); Release is autoRenew false
+    "QueryNumbers": "<ns1:QueryNumbers><ns1:MaxResults>10</ns1:MaxResults><d:Region><d:State>CA</d:State></d:Region>"
+                    "<ns1:LabelName>main</ns1:LabelName></ns1:QueryNumbers>",
+    "GetNumber": "<ns1:GetNumber><ns1:Number>+18885550123</ns1:Number></ns1:GetNumber>",
+    "ConfigureNumber": "<ns1:ConfigureNumber><ns1:Number>13105551212</ns1:Number><d:NumberConfiguration>"
+                       "<d:TextFeature>DISABLED</d:TextFeature><d:InboundCallConfiguration><d:CallTrackingConfig>"
+                       "<d:TransferNumber>12135550100</d:TransferNumber><d:Screen>true</d:Screen></d:CallTrackingConfig>"
+                       "</d:InboundCallConfiguration></d:NumberConfiguration></ns1:ConfigureNumber>",
+    "SearchAvailableNumbers": "<ns1:SearchAvailableNumbers><d:Region><d:City>Chicago</d:City></d:Region>"
+                              "<ns1:TollFree>1</ns1:TollFree><ns1:Count>5</ns1:Count></ns1:SearchAvailableNumbers>",
+    "CreateNumberOrder": "<ns1:CreateNumberOrder><ns1:BulkLocal><ns1:Count>2</ns1:Count><d:Region>"
+                         "<d:Zipcode>60601</d:Zipcode></d:Region></ns1:BulkLocal></ns1:CreateNumberOrder>",
+    "Release": "<ns1:Release><ns1:Number>67076</ns1:Number><ns1:Keyword>WHITEN</ns1:Keyword></ns1:Release>",
 }
 NAMESPACES = ('xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data"')
 

@@ -144,6 +144,19 @@ SAMPLES = {  # operation -> (port, request, what the answer must show)
     # the labels of the seed's broadcasts and number leases (bridge/sim/number_seed.py), by name
     "QueryLabels": ("Label", {"FirstResult": 1, "MaxResults": 3},
                     lambda a: (a.TotalResults, [label.Name for label in a.Label]) == (12, ["billing", "campaigns", "delivery"])),
+    # NumberService: the number seed (bridge/sim/number_seed.py)
+    "QueryRegions": ("Number", {"Region": {"State": "CA"}},
+                     lambda a: a.TotalResults == 5 and {r.State for r in a.Region} == {"CA"}),
+    "QueryNumbers": ("Number", {"Region": {}, "LabelName": "alerts"},
+                     lambda a: [n.Number for n in a.Number] == ["16465550123"]),
+    "GetNumber": ("Number", {"Number": "18885550123"},
+                  lambda a: a.NumberConfiguration.InboundCallConfiguration.CallTrackingConfig.Record is True),
+    "SearchAvailableNumbers": ("Number", {"Region": {"City": "Chicago"}, "Count": 2},
+                               lambda a: [n.Region.City for n in a.Number] == ["CHICAGO", "CHICAGO"]),
+    "QueryKeywords": ("Number", {}, lambda a: [k.Keyword for k in a.Keyword] == ["SMILE", "WHITEN"]),
+    "SearchAvailableKeywords": ("Number", {"Keywords": ["SUN", "SMILE"]},
+                                lambda a: [k.Keyword for k in a.Keyword] == ["SUN"]),
+    "GetNumberOrder": ("Number", {"Id": 9}, lambda a: a.LocalNumbers.Fulfilled == ["14155550100"]),
 }
 
 

@@ -27,6 +27,8 @@ TEXT_OPERATIONS = ["SendText", "QueryTexts", "GetText", "CreateAutoReply", "Quer
 SUBSCRIPTION_OPERATIONS = ["CreateSubscription", "QuerySubscriptions", "GetSubscription", "UpdateSubscription",
                            "DeleteSubscription"]
 LABEL_OPERATIONS = ["DeleteLabel", "QueryLabels", "LabelBroadcast", "UnlabelBroadcast", "LabelNumber", "UnlabelNumber"]
+NUMBER_OPERATIONS = ["QueryRegions", "QueryNumbers", "GetNumber", "ConfigureNumber", "SearchAvailableNumbers",
+                     "QueryKeywords", "SearchAvailableKeywords", "CreateNumberOrder", "GetNumberOrder", "Release"]
 
 
 def yaml_row_count() -> int:
@@ -62,7 +64,7 @@ def test_ids_are_stable_names_of_the_row() -> None:
 def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     ops = {op.name: op for op in CATALOG.operations}
     assert list(ops) == ["QueryCalls", "GetCall", "SendCall", *SOUND_OPERATIONS, "GetContactHistory", *BROADCAST_OPERATIONS,
-                         *TEXT_OPERATIONS, *LABEL_OPERATIONS, *SUBSCRIPTION_OPERATIONS]
+                         *TEXT_OPERATIONS, *NUMBER_OPERATIONS, *LABEL_OPERATIONS, *SUBSCRIPTION_OPERATIONS]
     assert ops["QueryCalls"].endpoints == ("GET /calls",)
     assert ops["SendCall"].endpoints == ("POST /calls/broadcasts?start=true",)
     assert ops["GetContactHistory"].entities[:1] == ("Call",) and "TextRecord" in ops["GetContactHistory"].entities
@@ -76,6 +78,10 @@ def test_operations_name_their_endpoints_entities_enums_and_rules() -> None:
     assert ops["SendText"].endpoints == ("POST /texts/broadcasts?start=true", "POST /texts")
     assert set(ops["SendText"].enums) == {"BroadcastType", "BigMessageStrategy"}
     assert ops["QueryAutoReplies"].entities == ("AutoReply",) and "TextRecord" in ops["GetText"].entities
+    assert ops["Release"].endpoints == ("PUT /keywords/leases/{keyword}", "PUT /numbers/leases/{number}")
+    assert {"Number", "LeaseInfo", "Region", "InboundCallConfiguration", "CallTrackingConfig"} <= set(
+        ops["GetNumber"].entities)
+    assert set(ops["ConfigureNumber"].enums) == {"NumberFeature", "InboundType"}
 
 
 def test_entries_know_the_operations_that_carry_them() -> None:
@@ -120,7 +126,8 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
         assert ids(result) == ["querycalls-request-labelname"]
         assert [op.endpoints for op in result.operations] == [("GET /calls",)]
     assert ids(lookup(CATALOG, "LabelName")) == ["querycalls-request-labelname", "querybroadcasts-request-labelname",
-                                                 "querytexts-request-labelname", "deletelabel-request-labelname",
+                                                 "querytexts-request-labelname", "querynumbers-request-labelname",
+                                                 "deletelabel-request-labelname",
                                                  "labelbroadcast-request-labelname", "unlabelbroadcast-request-labelname",
                                                  "labelnumber-request-labelname", "unlabelnumber-request-labelname"]
 

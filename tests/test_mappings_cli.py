@@ -60,7 +60,8 @@ def test_list_json_for_scripts() -> None:
     assert ("GetSoundData", ["GET /campaigns/sounds/{id}.mp3", "GET /campaigns/sounds/{id}.wav"]) in listed
     assert ("SendText", ["POST /texts/broadcasts?start=true", "POST /texts"]) in listed
     assert ("LabelNumber", ["GET /numbers/leases/{number}", "PUT /numbers/leases/{number}"]) in listed
-    assert len(operations) == 36
+    assert ("Release", ["PUT /keywords/leases/{keyword}", "PUT /numbers/leases/{number}"]) in listed
+    assert len(operations) == 61  # every v1.1 operation
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:
@@ -110,6 +111,7 @@ def test_which_endpoint_replaces_query_calls_and_what_happens_to_label_name() ->
     found = json.loads(ok("lookup", "labelname", "--json"))
     assert found["kind"] == "field" and [(e["table"], e["v2"]) for e in found["entries"]] == [
         ("QueryCalls", "query.label"), ("QueryBroadcasts", "query.label"), ("QueryTexts", "query.label"),
+        ("QueryNumbers", "query.labelName"),
         ("DeleteLabel", "query.label"), ("LabelBroadcast", "body.labels"), ("UnlabelBroadcast", "body.labels"),
         ("LabelNumber", "body.labels"), ("UnlabelNumber", "body.labels")]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import httpx
 
+from bridge.sim.number_seed import KEYWORD_LEASES, LEASE_TERM_MS
 from bridge.sim.numbers import ORDER_AFTER_MS
 from tests.sim_fixtures import (  # noqa: F401  (checked, login and sim are fixtures)
-    advance, checked, http_client, login, sim)
+    advance, checked, login, sim)
 
 
 def error(response: httpx.Response, status: int) -> str:
@@ -90,6 +91,9 @@ def test_a_number_order_finishes_and_its_numbers_become_leases(sim, checked: htt
     assert (lease["status"], lease["autoRenew"], lease["region"]["city"]) == ("ACTIVE", True, "SEATTLE")
     assert checked.get(f"/numbers/leases/{toll_free}").json()["textFeatureStatus"] == "UNSUPPORTED"
     assert "not available" in error(checked.post("/orders/numbers", json={"numbers": [wanted["number"]]}), 400)
+    advance(sim, LEASE_TERM_MS / 1000)
+    renewed = checked.get(f"/numbers/leases/{wanted['number']}").json()
+    assert renewed["leaseEnd"] == lease["leaseEnd"] + LEASE_TERM_MS and renewed["status"] == "ACTIVE"
 
 
 def test_bulk_orders_need_enough_numbers_in_the_region(checked: httpx.Client) -> None:
@@ -115,7 +119,9 @@ def test_keywords_search_order_and_release(sim, checked: httpx.Client) -> None:
     assert checked.put("/keywords/leases/SUN", json={"autoRenew": False}).status_code == 200
     advance(sim, 31 * 86400)
     assert checked.get("/keywords/leases/SUN").json()["status"] == "RELEASED"
-    assert checked.get("/keywords/leases/WHITEN").json()["status"] == "ACTIVE", "auto-renewed"
+    whiten = checked.get("/keywords/leases/WHITEN").json()
+    assert whiten["status"] == "ACTIVE" and whiten["leaseEnd"] == KEYWORD_LEASES[0]["leaseEnd"], \
+        "a seeded lease keeps its seeded term"
 
 
 def test_a_released_number_is_for_sale_again(sim, checked: httpx.Client) -> None:

@@ -78,7 +78,8 @@ def test_lossy_rows_are_marked(web: httpx.Client) -> None:
     ({"q": "INVALID_NUMBER"}, {e.id for e in catalog().select(text="INVALID_NUMBER")}),
     ({"q": "labelname"}, {"querycalls-request-labelname", "querybroadcasts-request-labelname",
                           "querytexts-request-labelname", "callbroadcast-v2only-labels",
-                          "textbroadcast-v2only-labels",
+                          "textbroadcast-v2only-labels", "querynumbers-request-labelname", "number-v2only-labels",
+                          "querykeywords-v2only-query-labelname",
                           # LabelService (mappings/label.yaml)
                           "deletelabel-request-labelname", "deletelabel-v2only-body-labels",
                           "deletelabel-v2only-query-labelname", "querylabels-v2only-query-labelname",

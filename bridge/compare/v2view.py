@@ -11,6 +11,7 @@ with `v1: ""`.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from bridge.mappings import load
 from bridge.orchestrate.broadcasts import WHOLE_LIST
 from bridge.reference.catalog import REQUEST_TARGETS, slug
 from bridge.translate.convert import Conversions
-from bridge.translate.engine import response_converter, v2_value
+from bridge.translate.engine import response_converter, takes_whole_list, v2_value
 
 # A page the bridge reads to fill a window is followed further (in pages of at least this many)
 # only while some of the answer's ids are still unseen; no more than _MOST_ITEMS per list.
@@ -49,7 +50,7 @@ def v2_view(operation: str, envelope: bytes, answer: bytes, *, bridge_url: str,
         return []
     element = etree.QName(body_child(answer))
     root_type = schema().element(element.namespace or "", element.localname) or ElementType()
-    requests = _explain(client, bridge_url, envelope)
+    requests = [r for r in _explain(client, bridge_url, envelope) if not _joined(operation, r["path"])]
     data = _fetch(client, requests, auth, _ids(tree))
     return _Walk(operation, data).answer(tree, root_type)
 
@@ -81,6 +82,13 @@ class _Data:
     window: list[Any] | None = None  # the items of the pages read, when the bridge read pages
     filtered: bool = False  # the bridge reads a whole list and keeps some (QueryBroadcasts VOICE or IVR alone)
     counted: int = 0  # count-only pages the bridge also read to adjust the object (GetBroadcastStats under 2014)
+
+
+def _joined(operation: str, path: str) -> bool:
+    """A read the bridge joins into the objects of its first endpoint (`joins` in the table: a
+    Number's lease config), not objects of the answer's own: left out of the view."""
+    specs = load().operations.get(operation, {}).get("v2", ())
+    return any(re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", spec["path"]), path) for spec in specs if spec.get("joins"))
 
 
 def _fetch(client: httpx.Client, requests: list[dict[str, Any]], auth: tuple[str, str] | None,
@@ -336,7 +344,7 @@ def _convert(row: dict[str, Any], raw: Any, contract: Contract) -> Any:
     if raw is None:
         return row.get("default")
     convert = response_converter(row["convert"]) if "convert" in row else None
-    if isinstance(raw, list) and not row.get("convert", "").startswith("enum_list:"):
+    if isinstance(raw, list) and not takes_whole_list(row.get("convert", "")):
         return [convert(item, conv) if convert else str(item) for item in raw]
     return convert(raw, conv) if convert else str(raw)
 

@@ -18,6 +18,7 @@ from bridge.contract import SVC
 from bridge.legacy import audio, records, values
 from bridge.legacy.data import RESULT_FIELDS, LegacyData, newest_first
 from bridge.legacy.faults import LegacyFault, bad_request, not_found
+from bridge.legacy.numbers import NUMBER_OPERATIONS
 from bridge.legacy.request import RequestFields
 from bridge.sim.seed import SeedBroadcast
 
@@ -274,4 +275,5 @@ OPERATIONS: dict[str, Handler] = {
     "GetSoundData": get_sound_data,
     "GetRecordingData": get_recording_data,
     "QueryLabels": query_labels,
+    **NUMBER_OPERATIONS,      # NumberService (bridge/legacy/numbers.py)
 }

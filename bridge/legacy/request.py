@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from bridge.contract import SVC
+from bridge.contract import DATA, SVC
 from bridge.legacy.contract import enumeration
 from bridge.legacy.faults import bad_request
 from bridge.legacy.values import EPOCH
@@ -44,9 +44,15 @@ class Paging:
 class RequestFields:
     """The fields of one request element (the SOAP Body child)."""
 
-    def __init__(self, element: etree._Element, zone: ZoneInfo) -> None:
+    def __init__(self, element: etree._Element, zone: ZoneInfo, namespace: str = SVC) -> None:
         self._element = element
         self._zone = zone
+        self._namespace = namespace     # of its children: svc:, or data: inside a data: element
+
+    def data_child(self, name: str) -> RequestFields | None:
+        """A data: child element (data:Region) read as fields of its own; absent: None."""
+        child = self._element.find(f"{{{DATA}}}{name}")
+        return None if child is None else RequestFields(child, self._zone, DATA)
 
     def values(self, name: str) -> list[str]:
         """The text of every `name` child that is set (absent, empty and nil ones left out)."""
@@ -54,7 +60,7 @@ class RequestFields:
         for child in self._element:
             if not isinstance(child.tag, str) or etree.QName(child).localname != name:
                 continue
-            if etree.QName(child).namespace not in (SVC, None) or child.get(XSI_NIL) in ("true", "1"):
+            if etree.QName(child).namespace not in (self._namespace, None) or child.get(XSI_NIL) in ("true", "1"):
                 continue
             text = (child.text or "").strip()
             if text:

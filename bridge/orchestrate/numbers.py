@@ -13,18 +13,20 @@ from bridge.registry import V11Operation
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2Request, entity_writer, response_converter
 
-LEASE = "/numbers/leases/{number}"
 CONFIG = "/numbers/leases/configs/{number}"
 # Where the bridge keeps a lease's config on the lease object between execute and respond.
 JOINED_CONFIG = "__config"
 # ConfigureNumber: the body fields that belong to the lease; the rest belong to its config.
 LEASE_FIELDS = ("callFeatureStatus", "textFeatureStatus")
 CONFIG_OF_TYPE = {"TRACKING": "callTrackingConfig", "IVR": "ivrInboundConfig"}
+# A config's parts v1.1 cannot say, kept through ConfigureNumber's PUT (which replaces the config).
+KEPT_CONFIG_FIELDS = ("textInboundConfig",)
 REGION_QUERY = ("prefix", "city", "state", "zipcode")
 
 
-def _number_path(template: str, number: str) -> str:
-    return template.format(number=number)
+def config_path(lease_path: str) -> str:
+    """/numbers/leases/{number} -> /numbers/leases/configs/{number}: the lease's config."""
+    return lease_path.replace("/numbers/leases/", "/numbers/leases/configs/", 1)
 
 
 def live_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -37,8 +39,7 @@ def live_config(config: dict[str, Any]) -> dict[str, Any]:
 
 def get_number(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
     lease = ex.v2.get(plan.path, authorization=ex.authorization)
-    config = ex.v2.get(plan.path.replace("/numbers/leases/", "/numbers/leases/configs/", 1),
-                       authorization=ex.authorization)
+    config = ex.v2.get(config_path(plan.path), authorization=ex.authorization)
     return {**(lease or {}), JOINED_CONFIG: config or {}}
 
 
@@ -54,7 +55,7 @@ def query_numbers(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, 
     for lease in leases["items"]:
         number = lease.get("number")
         if number is not None and number not in configs:
-            configs[number] = ex.v2.get(_number_path(CONFIG, number), authorization=ex.authorization)
+            configs[number] = ex.v2.get(CONFIG.format(number=number), authorization=ex.authorization)
         lease[JOINED_CONFIG] = configs.get(number) or {}
     return leases
 
@@ -111,16 +112,15 @@ def configure_number(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
         ex.v2.put(plan.path, authorization=ex.authorization, json=lease)
     if not body:
         return
-    kind = body.setdefault("configType", next(t for t, f in CONFIG_OF_TYPE.items() if f in body)
-                           if any(f in body for f in CONFIG_OF_TYPE.values()) else None)
-    config_path = plan.path.replace("/numbers/leases/", "/numbers/leases/configs/", 1)
-    current = ex.v2.get(config_path, authorization=ex.authorization) or {}
+    # No InboundCallConfigurationType: the type of the config given.
+    kind = body["configType"] = body.get("configType") or next(t for t, f in CONFIG_OF_TYPE.items() if f in body)
+    current = ex.v2.get(config_path(plan.path), authorization=ex.authorization) or {}
     if current.get("configType") == kind:
         for field in CONFIG_OF_TYPE.values():
             if field in body:
                 body[field] = {**(current.get(field) or {}), **body[field]}
-    merged = {k: v for k, v in {**current, **body}.items() if k != "number"}
-    ex.v2.put(config_path, authorization=ex.authorization, json=live_config(merged))
+    kept = {k: current[k] for k in KEPT_CONFIG_FIELDS if k in current}
+    ex.v2.put(config_path(plan.path), authorization=ex.authorization, json=live_config({**kept, **body}))
 
 
 def release_plan(op: V11Operation, request: dict[str, Any], conv: Conversions) -> V2Request:

@@ -4,7 +4,9 @@ number and keyword leases (with their labels and inbound configs) and orders.
 An order is PROCESSING for ORDER_AFTER_MS of the clock, then FINISHED: its numbers and keywords
 become ACTIVE leases then (not before). A lease renews every 30 days while autoRenew is true;
 with autoRenew false it becomes RELEASED at its leaseEnd (v2 has no other way to give a number
-back) and stays readable, and its number is for sale again.
+back) and stays readable, and its number is for sale again. Seeded leases keep their seeded term
+(seed data reads the same whatever the clock, as seeded calls do): they do not renew, but one
+given back (autoRenew false) is RELEASED once the clock passes its leaseEnd.
 """
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ class Numbers:
         self.orders: dict[int, dict] = {o["id"]: copy.deepcopy(o) for o in SEED_ORDERS}
         self._catalogue = catalogue()
         self._reserved: set[str] = set()          # numbers and keywords in a PROCESSING order
+        self._seeded = {id(lease) for lease in (*self.leases.values(), *self.keyword_leases.values())}
         self._next_order = FIRST_ORDER_ID
 
     # ---- regions and the catalogue ---------------------------------------------------------
@@ -258,10 +261,12 @@ class Numbers:
                 self._fulfil(order, order["created"] + ORDER_AFTER_MS)
         for lease in (*self.leases.values(), *self.keyword_leases.values()):
             while lease["status"] == "ACTIVE" and lease["leaseEnd"] <= now:
-                if lease["autoRenew"]:
-                    lease["leaseEnd"] += LEASE_TERM_MS
-                else:
+                if not lease["autoRenew"]:
                     lease["status"] = "RELEASED"
+                elif id(lease) in self._seeded:
+                    break
+                else:
+                    lease["leaseEnd"] += LEASE_TERM_MS
 
     def _fulfil(self, order: dict, at: int) -> None:
         for field, items in order.pop("_pending").items():

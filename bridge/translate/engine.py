@@ -255,6 +255,11 @@ def v2_value(spec: str, obj: Any) -> Any:
     return _getter(spec)(obj)
 
 
+def takes_whole_list(spec: str) -> bool:
+    """Whether a response converter takes a v2 array whole (an xs:list), not item by item."""
+    return spec.startswith("enum_list:") or spec == "xs_list"
+
+
 def response_converter(spec: str) -> Callable[[Any, Conversions], Any]:
     """The converter a response row's `convert` names, as the writers below run it."""
     return _converter(spec, load(), RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
@@ -344,7 +349,7 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
             convert = _entity_converter(row)
         elif "convert" in row:
             convert = _converter(row["convert"], mappings, RESPONSE_CONVERTERS, ENUM_RESPONSE_CONVERTERS)
-            whole = row["convert"].startswith("enum_list:") or row["convert"] == "xs_list"
+            whole = takes_whole_list(row["convert"])
         else:
             convert = None
         ordering = _ordering(row)
