@@ -174,6 +174,9 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
         try:
             created = send()
             break
+        except BridgeFault:   # the request's deadline passed, or its client left, before a POST was sent
+            store.release(account, op.name, request_id)
+            raise
         except V2Error as error:
             if error.refused:   # v2 turned it down (a 4xx, a 503) or nothing left: nothing was created
                 store.release(account, op.name, request_id)
@@ -203,15 +206,16 @@ def _reconciled(ex: Exchange, op: V11Operation, plan: V2Request, rule: MarkerRul
     Without a marker nothing can be asked: an UNAVAILABLE fault says the outcome is unknown; a
     lookup that fails leaves the claim to reconcile on the next retry."""
     if rule is None:
+        ex.runtime.store.unknown(account_key(ex.authorization), op.name, request_id)  # for the next retry too
         raise BridgeFault(FaultCode.UNAVAILABLE,
                           f"RequestId: the outcome of the first {op.name} with {request_id!r} is unknown "
                           f"(CallFire v2 did not answer it) and v2 offers no way to look it up; check "
                           f"whether it was created, then send with a new RequestId")
     try:
         page = ex.v2.get(plan.path, authorization=ex.authorization, params=rule.query(tag))
-    except V2Error as error:
+    except (V2Error, BridgeFault) as error:   # the next retry asks again
         ex.runtime.store.unknown(account_key(ex.authorization), op.name, request_id)
-        raise fault_for(error) from None
+        raise fault_for(error) if isinstance(error, V2Error) else error from None
     ids = [int(item["id"]) for item in page.get("items") or ()]
     return min(ids) if ids else None
 
