@@ -143,7 +143,7 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
     was created, the RequestId is released (or the create sent again, within the retry budget).
     Without a marker the outcome stays unknown, and a retry with that RequestId is told so."""
     request_id = plan.bridge.get("request_id")
-    if not request_id or ex.runtime.dry_run:
+    if not request_id:
         return (send or (lambda: create(ex, op, plan)))()
     account = account_key(ex.authorization)
     fingerprint = hashlib.sha256(json.dumps([plan.path, plan.query, plan.body], sort_keys=True).encode()).hexdigest()
@@ -152,6 +152,8 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
     if rule is not None:
         plan = dataclasses.replace(plan, body=rule.tag(plan.body, tag))
     send = send or (lambda: create(ex, op, plan))
+    if ex.runtime.dry_run:   # explain: what would be sent, marker included; nothing claimed
+        return send()
     store = ex.runtime.store
     claim = store.claim(account, op.name, request_id, fingerprint)
     if claim.status == "replay":
