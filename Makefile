@@ -54,8 +54,9 @@ serve: setup
 test: setup system-deps node-deps
 	$(PY) -m pytest -q
 
-bench: setup
+bench: setup system-deps
 	$(PY) bench/bench_bridge.py
+	$(PY) bench/bench_load.py
 
 # The legacy v1.1 simulator against the bridge over every served read; the report: var/compare/report.html
 compare: setup

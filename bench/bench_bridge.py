@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_bridge.py [--rounds-scale 1.0] [--out bench/results.md]
 
-Starts `callfire-bridge serve` (gunicorn, 2 workers, the simulator as its own process) on
+Starts `callfire-bridge serve` (gunicorn, 2 waitress workers, the simulator as its own process) on
 loopback, then times, with one keep-alive httpx client each side and rounds interleaved:
   GetCall                      vs GET /v2/calls/{id}   (and the bridge's /health: the hop alone)
   QueryCalls MaxResults=100    vs GET /v2/calls?limit=100
@@ -134,7 +134,7 @@ def main() -> None:
                 ("GetCall", int(400 * scale), {
                     "bridge": bridge_call("<s:GetCall><s:Id>9652</s:Id></s:GetCall>"),
                     "direct": direct("/calls/9652"),
-                    # The same gunicorn, a trivial handler: what the extra HTTP hop alone costs.
+                    # The same server, a trivial handler: what the extra HTTP hop alone costs.
                     "bridge GET /health (hop only)": lambda: soap.get("/health").raise_for_status()}),
                 ("QueryCalls MaxResults=100", int(150 * scale), {
                     "bridge": bridge_call("<s:QueryCalls><s:MaxResults>100</s:MaxResults>"
@@ -171,8 +171,8 @@ def main() -> None:
     table = header + "".join(f"| {n} | {s} | {r} | {m:.2f} | {p:.2f} | {ratio} | {added} |\n"
                              for n, s, r, m, p, ratio, added in rows)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    report = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}; bridge = gunicorn 2 workers "
-              f"x 4 threads, upstream = the embedded simulator (waitress), all on loopback.\n\n{table}")
+    report = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}; bridge = `serve` (gunicorn, 2 waitress "
+              f"workers x 4 threads), upstream = the embedded simulator (waitress), all on loopback.\n\n{table}")
     write_section(args.out, "Bridge vs direct CallFire v2 (bench/bench_bridge.py)", report)
     print(report)
 

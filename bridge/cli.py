@@ -207,6 +207,7 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
     os.environ["CALLFIRE_BRIDGE_REQUEST_DEADLINE"] = str(settings.request_deadline)
+    os.environ["CALLFIRE_BRIDGE_READ_TIMEOUT"] = str(settings.read_timeout)
     base = settings.external_base_url or f"http://{args.host}:{args.port}"
     print(f"CallFire v1.1 bridge -> {upstream}", flush=True)
     print(f"WSDL: {base}{WSDL_PATH}", flush=True)

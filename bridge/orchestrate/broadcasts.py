@@ -10,6 +10,7 @@ back.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import heapq
 import re
 from typing import Any, Callable, TypeVar
@@ -20,6 +21,7 @@ from bridge.mappings import load
 from bridge.registry import V11Operation
 from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2_DEFINITION, V2Request
+from bridge.orchestrate.fanout import fan_out
 from bridge.orchestrate.generic import Exchange, create_once, find, table_respond
 from bridge.v2.errors import V2StatusError
 
@@ -90,15 +92,16 @@ def _counted_as_2014(ex: Exchange, plan: V2Request, stats: dict[str, Any]) -> di
     tables = load().enums
     later = tables["CallResult"].shown_as_2014()
     interval = {"intervalBegin": plan.query.get("begin"), "intervalEnd": plan.query.get("end")}
-    counted: dict[str, int] = {}
+    queries: dict[str, dict[str, Any]] = {}
     for row in tables["CallResultStat"].values:
         results = later.get(tables["CallResult"].to_v2().get(row.v1) or "", ())
         if row.v2 is None or not results:
             continue
-        found = _get(ex, "/calls", {"campaignId": broadcast_id(plan), "results": ",".join(results),
-                                    **{k: v for k, v in interval.items() if v is not None}, "limit": 1, "offset": 0})
-        counted[row.v2] = int(stats.get(row.v2) or 0) + int(found.get("totalCount") or 0)
-    return counted
+        queries[row.v2] = {"campaignId": broadcast_id(plan), "results": ",".join(results),
+                           **{k: v for k, v in interval.items() if v is not None}, "limit": 1, "offset": 0}
+    found = fan_out(ex.runtime, [functools.partial(_get, ex, "/calls", query) for query in queries.values()])
+    return {counter: int(stats.get(counter) or 0) + int(page.get("totalCount") or 0)
+            for counter, page in zip(queries, found)}
 
 
 
@@ -187,7 +190,8 @@ def get_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
     """The batch, its Remaining recounted (a batch does not say whether it holds calls or texts:
     both are counted, one of the two is 0)."""
     batch = _get(ex, plan.path, plan.query)
-    return {**batch, "remaining": sum(_waiting(ex, kind, batch) for kind in (CALLS, TEXTS))}
+    return {**batch, "remaining": sum(fan_out(ex.runtime, [functools.partial(_waiting, ex, kind, batch)
+                                                           for kind in (CALLS, TEXTS)]))}
 
 
 def create_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
@@ -198,7 +202,8 @@ def create_batch(ex: Exchange, op: V11Operation, plan: V2Request) -> Any:
 
 def query_batches(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
     kind, page = first_found(lambda k: find(ex, op, dataclasses.replace(plan, path=on_kind(plan.path, k))))
-    return {**page, "items": [{**batch, "remaining": _waiting(ex, kind, batch)} for batch in page["items"]]}
+    remaining = fan_out(ex.runtime, [functools.partial(_waiting, ex, kind, batch) for batch in page["items"]])
+    return {**page, "items": [{**batch, "remaining": left} for batch, left in zip(page["items"], remaining)]}
 
 
 def _waiting(ex: Exchange, kind: str, batch: dict[str, Any]) -> int:

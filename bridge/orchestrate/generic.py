@@ -8,6 +8,7 @@ calls, here) -> respond (pure: v2 answer -> the v1.1 value the writer serializes
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -16,6 +17,7 @@ from typing import Any, Callable
 
 from bridge.errors import BridgeFault, FaultCode, bad_request, fault_for
 from bridge.orchestrate import markers
+from bridge.orchestrate.fanout import fan_out
 from bridge.orchestrate.markers import MarkerRule
 from bridge.registry import V11Operation
 from bridge.runtime import Runtime
@@ -89,14 +91,17 @@ def binary(ex: Exchange, op: V11Operation, plan: V2Request) -> bytes:
 
 def find(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
     """The window of a paged v2 finder the caller asked for, as a v2 page {items, totalCount};
-    several values of a one-value filter (fan-out) run one query each, merged newest first."""
+    several values of a one-value filter (fan-out) run one query each, concurrently (bridge.orchestrate.fanout:
+    stopped at the request's deadline or when its client has gone), merged newest first."""
     offset, count = plan.paging["offset"], plan.paging["count"]
     if plan.match_nothing:
         return {"items": [], "totalCount": 0}
     if plan.fan_out:
         key, values = plan.fan_out
-        pages = [ex.v2.fetch_range(plan.path, authorization=ex.authorization, params={**plan.query, key: value},
-                                   offset=0, count=offset + count) for value in values]
+        pages = fan_out(ex.runtime, [
+            functools.partial(ex.v2.fetch_range, plan.path, authorization=ex.authorization,
+                              params={**plan.query, key: value}, offset=0, count=offset + count)
+            for value in values])
         merged = sorted((item for page in pages for item in page.items), key=call_translate.newest_first)
         return {"items": merged[offset:offset + count], "totalCount": sum(page.total_count for page in pages)}
     if count == 0:  # MaxResults 0: only the total is wanted
