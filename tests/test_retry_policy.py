@@ -93,6 +93,8 @@ def test_only_one_probe_while_half_open() -> None:
     client.breaker.before()          # a probe is under way (another thread)
     with pytest.raises(V2Unavailable):
         get(client)
+    clock.now += 30                  # ...and never reported: another request probes
+    assert get(client) == CALL and client.breaker.state == "closed"
 
 
 def test_retries_within_the_requests_budget() -> None:
