@@ -100,8 +100,9 @@ def test_a_create_without_a_marker_says_its_outcome_is_unknown(inproc: InProcess
             "</d:AutoReply></ns1:CreateAutoReply>")
     inject(inproc, login, kind="created_timeout", method="POST", count=1)
     assert fault(inproc.soap(body, login=login, port="text"))[0] == "TIMEOUT"
-    code, message = fault(inproc.soap(body, login=login, port="text"))
-    assert code == "UNAVAILABLE" and "outcome" in message and "new RequestId" in message
+    for _ in range(2):   # every retry: never "in progress", never sent again
+        code, message = fault(inproc.soap(body, login=login, port="text"))
+        assert code == "UNAVAILABLE" and "outcome" in message and "new RequestId" in message
     assert len(posts(inproc, login)) == 1
 
 
@@ -122,3 +123,21 @@ def test_the_marker_never_reaches_a_v11_answer(inproc: InProcess, login: str) ->
 
 def test_the_account_key_is_not_the_login() -> None:
     assert "alice" not in account_key("Basic " + base64.b64encode(b"alice:pw").decode())
+
+
+def test_a_deadline_that_passes_before_the_post_frees_the_request_id(inproc: InProcess, login: str, tmp_path) -> None:
+    from bridge.config import Settings
+    from bridge.wsgi import create_app
+    store = tmp_path / "store.sqlite3"   # the inproc bridge's store
+
+    def bridge(deadline: float) -> InProcess:
+        app = create_app(Settings(store_path=store, request_deadline=deadline), upstream="http://sim/v2",
+                         transport=httpx.WSGITransport(app=inproc.sim))
+        return InProcess(httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://bridge"),
+                         inproc.sim, inproc.sim_client)
+
+    hurried = bridge(1e-9)
+    code, message = fault(hurried.soap(send_call("urn:deadline"), login=login))
+    assert code == "UNAVAILABLE" and "deadline" in message
+    assert posts(inproc, login) == []
+    assert created_id(bridge(60).soap(send_call("urn:deadline"), login=login)) > 0   # not "in progress"

@@ -148,7 +148,7 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
     was created, the RequestId is released (or the create sent again, within the retry budget).
     Without a marker the outcome stays unknown, and a retry with that RequestId is told so."""
     request_id = plan.bridge.get("request_id")
-    if not request_id or ex.runtime.dry_run:
+    if not request_id:
         return (send or (lambda: create(ex, op, plan)))()
     account = account_key(ex.authorization)
     fingerprint = hashlib.sha256(json.dumps([plan.path, plan.query, plan.body], sort_keys=True).encode()).hexdigest()
@@ -157,6 +157,8 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
     if rule is not None:
         plan = dataclasses.replace(plan, body=rule.tag(plan.body, tag))
     send = send or (lambda: create(ex, op, plan))
+    if ex.runtime.dry_run:   # explain: what would be sent, marker included; nothing claimed
+        return send()
     store = ex.runtime.store
     claim = store.claim(account, op.name, request_id, fingerprint)
     if claim.status == "replay":
@@ -179,6 +181,9 @@ def create_once(ex: Exchange, op: V11Operation, plan: V2Request,
         try:
             created = send()
             break
+        except BridgeFault:   # the request's deadline passed, or its client left, before a POST was sent
+            store.release(account, op.name, request_id)
+            raise
         except V2Error as error:
             if error.refused:   # v2 turned it down (a 4xx, a 503) or nothing left: nothing was created
                 store.release(account, op.name, request_id)
@@ -208,15 +213,16 @@ def _reconciled(ex: Exchange, op: V11Operation, plan: V2Request, rule: MarkerRul
     Without a marker nothing can be asked: an UNAVAILABLE fault says the outcome is unknown; a
     lookup that fails leaves the claim to reconcile on the next retry."""
     if rule is None:
+        ex.runtime.store.unknown(account_key(ex.authorization), op.name, request_id)  # for the next retry too
         raise BridgeFault(FaultCode.UNAVAILABLE,
                           f"RequestId: the outcome of the first {op.name} with {request_id!r} is unknown "
                           f"(CallFire v2 did not answer it) and v2 offers no way to look it up; check "
                           f"whether it was created, then send with a new RequestId")
     try:
         page = ex.v2.get(plan.path, authorization=ex.authorization, params=rule.query(tag))
-    except V2Error as error:
+    except (V2Error, BridgeFault) as error:   # the next retry asks again
         ex.runtime.store.unknown(account_key(ex.authorization), op.name, request_id)
-        raise fault_for(error) from None
+        raise fault_for(error) if isinstance(error, V2Error) else error from None
     ids = [int(item["id"]) for item in page.get("items") or ()]
     return min(ids) if ids else None
 

@@ -53,11 +53,20 @@ def marker(account: str, operation: str, request_id: str) -> str:
 
 
 def hidden(answer: Any) -> Any:
-    """`answer` without marker labels, at any depth (a broadcast's calls inherit its labels)."""
+    """`answer` without marker labels: on the object, and on the objects of its lists (a page's
+    items, a contact history's calls; a broadcast's calls inherit its labels).  In place: the
+    answer is this request's own parse of v2's JSON."""
     if isinstance(answer, dict):
-        return {key: ([v for v in value if not (isinstance(v, str) and v.startswith(PREFIX))]
-                      if key == "labels" and isinstance(value, list) else hidden(value))
-                for key, value in answer.items()}
-    if isinstance(answer, list):
-        return [hidden(item) for item in answer]
+        _unmark(answer)
+        for value in answer.values():
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict):
+                        _unmark(item)
     return answer
+
+
+def _unmark(item: dict[str, Any]) -> None:
+    labels = item.get("labels")
+    if isinstance(labels, list) and any(isinstance(v, str) and v.startswith(PREFIX) for v in labels):
+        item["labels"] = [v for v in labels if not (isinstance(v, str) and v.startswith(PREFIX))]

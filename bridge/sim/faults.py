@@ -14,7 +14,7 @@ others let it act and then spoil the answer (a create happened, the client canno
 | created_timeout | yes   | as `timeout`, after acting (v2 created it, the answer never came) |
 | truncated       | yes   | half the real answer, then the connection drops |
 | not_json        | yes   | 200 with an HTML page |
-| shape           | yes   | 200 with `body` (default `{}`) instead of the real answer |
+| shape           | yes   | 200 with `body` (JSON, default `{}`; a string is sent as it is: "" an empty body) |
 
 A dropped connection or a timeout is raised inside the answer as the httpx exception a client
 would meet, so in process (httpx.WSGITransport) the bridge sees the same failure as over HTTP,
@@ -136,7 +136,8 @@ def apply(fault: Fault, answer: Answer, start_response: StartResponse) -> Iterab
     status, headers, body = _captured(answer)
     if fault.kind == "truncated":
         return _truncated(status, headers, body, start_response)
-    payload = HTML if fault.kind == "not_json" else json.dumps(fault.body).encode()
+    payload = HTML if fault.kind == "not_json" else (
+        fault.body.encode() if isinstance(fault.body, str) else json.dumps(fault.body).encode())
     content_type = "text/html" if fault.kind == "not_json" else "application/json"
     start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
     return [payload]

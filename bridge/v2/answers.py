@@ -31,10 +31,14 @@ class Answer:
     of: str | None = None
 
 
+# One field of a definition, ready to check: (name, optional, accepted types, a bool is accepted).
+Field = tuple[str, bool, tuple[type, ...], bool, str]
+
+
 @dataclass(frozen=True)
 class AnswerTable:
     answers: tuple[Answer, ...]
-    definitions: dict[str, dict[str, str]]
+    definitions: dict[str, tuple[Field, ...]]
 
     def find(self, method: str, path: str) -> Answer | None:
         return next((a for a in self.answers if a.method == method and a.pattern.match(path)), None)
@@ -62,7 +66,7 @@ class AnswerTable:
         if not isinstance(body, dict):
             return "an empty body" if body is None else f"a JSON {type(body).__name__}, not an object"
         if shape == "created":
-            return self._fields("CreatedId", {"id": "integer"}, body)
+            return self._fields("CreatedId", CREATED, body)
         if shape in ("page", "list"):
             items = body.get("items")
             if not isinstance(items, list) and not (shape == "list" and items is None):
@@ -78,16 +82,14 @@ class AnswerTable:
         return self._fields(shape, self.definitions[shape], body)
 
     @staticmethod
-    def _fields(name: str, fields: dict[str, str], body: dict[str, Any]) -> str | None:
-        for field, kind in fields.items():
-            optional = field.endswith("?")
-            key = field.rstrip("?")
+    def _fields(name: str, fields: tuple[Field, ...], body: dict[str, Any]) -> str | None:
+        for key, optional, types, boolean, kind in fields:
             value = body.get(key)
             if value is None:
                 if optional:
                     continue
                 return f"{name} without `{key}`"
-            if not _is(value, kind):
+            if not isinstance(value, types) or (not boolean and (value is True or value is False)):
                 return f"{name}.{key} is not {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
         return None
 
@@ -96,18 +98,23 @@ class AnswerTable:
 def table() -> AnswerTable:
     with TABLE.open(encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    definitions = {name: dict(fields) for name, fields in raw["definitions"].items()}
+    definitions = {name: _compiled(fields) for name, fields in raw["definitions"].items()}
     answers = []
     for row in raw["answers"]:
         shape, of = row["shape"], row.get("of")
         for name in (shape if shape not in SHAPES else None, of):
             if name is not None and name not in definitions:
                 raise ValueError(f"v2_answers.yaml: {row['method']} {row['path']} names unknown {name!r}")
-        for kind in (k for fields in definitions.values() for k in fields.values()):
-            if kind not in TYPES:
-                raise ValueError(f"v2_answers.yaml: unknown type {kind!r}")
         answers.append(Answer(row["method"], row["path"], _pattern(row["path"]), shape, of))
     return AnswerTable(tuple(answers), definitions)
+
+
+def _compiled(fields: dict[str, str]) -> tuple[Field, ...]:
+    unknown = sorted(set(fields.values()) - set(TYPES))
+    if unknown:
+        raise ValueError(f"v2_answers.yaml: unknown type {unknown[0]!r}")
+    return tuple((name.rstrip("?"), name.endswith("?"), TYPES[kind], kind == "boolean", kind)
+                 for name, kind in fields.items())
 
 
 def _pattern(path: str) -> re.Pattern[str]:
@@ -116,6 +123,7 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 def _is(value: Any, kind: str) -> bool:
-    if isinstance(value, bool) and kind != "boolean":
-        return False
-    return isinstance(value, TYPES[kind])
+    return isinstance(value, TYPES[kind]) and (kind == "boolean" or not isinstance(value, bool))
+
+
+CREATED = _compiled({"id": "integer"})   # `created`: what a create answers

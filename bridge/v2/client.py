@@ -161,6 +161,9 @@ class V2Client:
                     log.warning("%s (v2 request id %s)", error.message,
                                 response.headers.get(REQUEST_ID_HEADER) or headers[REQUEST_ID_HEADER])
                     raise
+                except V2TooLarge:
+                    self.breaker.success()   # v2 answered; the bridge's own limit stopped it
+                    raise
                 except V2Error:
                     self.breaker.failure()
                     raise

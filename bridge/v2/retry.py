@@ -90,7 +90,7 @@ class CircuitBreaker:
         self._lock = threading.Lock()
         self._failures = 0
         self._opened_at: float | None = None
-        self._probing = False
+        self._probing: float | None = None   # when the half-open probe left
 
     @property
     def state(self) -> str:
@@ -104,9 +104,11 @@ class CircuitBreaker:
         with self._lock:
             if self._opened_at is None:
                 return
-            wait = self._opened_at + self._cooldown - self._clock()
-            if wait <= 0 and not self._probing:
-                self._probing = True   # this request is the probe
+            now = self._clock()
+            wait = self._opened_at + self._cooldown - now
+            # One probe at a time; a probe that never reported (its thread died) is replaced after a cooldown.
+            if wait <= 0 and (self._probing is None or now - self._probing >= self._cooldown):
+                self._probing = now   # this request is the probe
                 return
         raise V2Unavailable(f"CallFire v2 unavailable, retry in {max(1, round(wait))} s",
                             detail=f"circuit breaker open after {self._threshold} failures in a row")
@@ -115,11 +117,11 @@ class CircuitBreaker:
         with self._lock:
             self._failures = 0
             self._opened_at = None
-            self._probing = False
+            self._probing = None
 
     def failure(self) -> None:
         with self._lock:
             self._failures += 1
-            if self._probing or self._failures >= self._threshold:
+            if self._probing is not None or self._failures >= self._threshold:
                 self._opened_at = self._clock()
-                self._probing = False
+                self._probing = None
