@@ -216,6 +216,17 @@ def get_recording_data(fields: RequestFields, data: LegacyData, zone: ZoneInfo) 
     return _binary("RecordingData", audio.recording_bytes(recording, fields.enum("Format", "SoundFormat", "MP3")))
 
 
+# SubscriptionService: subscriptions were made through the API, never seeded, so an account starts
+# with none (the bridge's, on its own store, likewise).
+def query_subscriptions(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    fields.paging()   # checked as every query's
+    return _result("SubscriptionQueryResult", 0)
+
+
+def get_subscription(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    raise not_found("Subscription", fields.long("Id", required=True))
+
+
 def _by_id(items: dict[int, dict], item_id: int, entity: str) -> dict:
     if item_id not in items:
         raise not_found(entity, item_id)
@@ -262,4 +273,6 @@ OPERATIONS: dict[str, Handler] = {
     "GetSoundMeta": get_sound_meta,
     "GetSoundData": get_sound_data,
     "GetRecordingData": get_recording_data,
+    "QuerySubscriptions": query_subscriptions,
+    "GetSubscription": get_subscription,
 }
