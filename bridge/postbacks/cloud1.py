@@ -55,7 +55,9 @@ class Cloud1:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))
         method = environ["REQUEST_METHOD"]
-        if match is None or method not in ("POST", "DELETE"):
+        if match is None:
+            return _answer(start_response, "404 Not Found", report_response("no such report", False))
+        if method not in ("POST", "DELETE"):
             return _answer(start_response, "405 Method Not Allowed", report_response("POST apikey and postUrl", False))
         params = _params(environ)
         authorization = self.authorization_of_key(params.get("apikey", ""))

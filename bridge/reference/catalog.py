@@ -253,9 +253,6 @@ def build(mappings: MappingSet) -> Catalog:
         tables.append(Table(name, "entity", entity["v1"], entity["v2"], users))
         entries += [_field(r, name, "response", users) for r in entity.get("fields", ())]
         entries += [_v2_only(r, name, "response", users) for r in entity.get("v2_only", ())]
-    for name, payload in mappings.postbacks.items():   # postbacks.yaml: what the bridge POSTs, not a SOAP answer
-        tables.append(Table(name, "postback", payload["v1"], payload["v2"], ()))
-        entries += [_field(r, name, "response", ()) for r in payload["fields"]]
     for name, enum in mappings.enums.items():
         users = tuple(enum_users[name])
         tables.append(Table(name, "enum", enum.v1_type, ", ".join(enum.v2_fields), users))
@@ -265,6 +262,9 @@ def build(mappings: MappingSet) -> Catalog:
     tables.append(Table("ErrorResponse", "errors", mappings.errors["error_response"]["v1"],
                         mappings.errors["error_response"]["v2"], every_op))
     entries += _fault_entries(mappings.errors, every_op)
+    for name, payload in mappings.postbacks.items():   # postbacks.yaml: what the bridge POSTs, not a SOAP answer
+        tables.append(Table(name, "postback", payload["v1"], payload["v2"], ()))
+        entries += [_field(r, name, "response", ()) for r in payload["fields"]]
     duplicates = [i for i, n in Counter(e.id for e in entries).items() if n > 1]
     if duplicates:
         raise ValueError(f"mapping rows with the same id: {duplicates}")

@@ -139,10 +139,6 @@ def to_markdown(catalog: Catalog) -> str:
     for table in catalog.tables:
         if table.kind == "entity":
             lines += _table_section(catalog, table)
-    lines += ["## Postbacks", "", "The XML the bridge POSTs to a cloud/1 postUrl, from v2 events (mappings/postbacks.yaml).", ""]
-    for table in catalog.tables:
-        if table.kind == "postback":
-            lines += _table_section(catalog, table)
     lines += ["## Enumerations", "",
               "Direction: both = each way; request = a v1.1 value only ever sent; "
               "response = a v2 value read into v1.1 (a fallback when both sides are given).", ""]
@@ -154,6 +150,10 @@ def to_markdown(catalog: Catalog) -> str:
               "### ErrorResponse", "", "v2's error body → `svc:ServiceFaultInfo`.", "",
               *_field_rows(e for e in catalog.in_table("ErrorResponse") if e.kind == "field"),
               *_v2_only_rows(e for e in catalog.in_table("ErrorResponse") if e.kind == "v2_only")]
+    lines += ["## Postbacks", "", "The XML the bridge POSTs to a cloud/1 postUrl, from v2 events (mappings/postbacks.yaml).", ""]
+    for table in catalog.tables:
+        if table.kind == "postback":
+            lines += _table_section(catalog, table)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
