@@ -34,7 +34,9 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   # CallService sounds (mappings/call.yaml)
                   "CampaignSound", "CampaignSoundPage", "TextToSpeech", "CallCreateSound",
                   # TextService (mappings/text.yaml)
-                  "TextPage", "TextList", "TextRecipient", "TextAutoReply", "TextAutoReplyPage")
+                  "TextPage", "TextList", "TextRecipient", "TextAutoReply", "TextAutoReplyPage",
+                  # SubscriptionService (mappings/subscription.yaml)
+                  "Webhook")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
