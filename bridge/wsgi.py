@@ -1,6 +1,8 @@
 """WSGI entry point: `bridge.wsgi:application` builds one worker's app from the environment."""
 from __future__ import annotations
 
+import threading
+
 import httpx
 
 from bridge.config import Settings
@@ -18,18 +20,19 @@ def create_app(settings: Settings | None = None, *, upstream: str | None = None,
 
 
 def application(environ, start_response):  # noqa: ANN001 - gunicorn/waitress entry point
-    global _app
     if _app is None:
-        _app = create_app()
+        start_worker()   # under another WSGI server too: postbacks are delivered from its first request on
     return _app(environ, start_response)
 
 
 def start_worker() -> None:
     """A gunicorn worker, after the fork: its app built now, and its background threads (postbacks) started."""
     global _app
-    if _app is None:
-        _app = create_app()
-    _app.start_background()
+    with _starting:   # the first requests of a threaded server may arrive together
+        if _app is None:
+            _app = create_app()
+            _app.start_background()
 
 
 _app: BridgeApp | None = None
+_starting = threading.Lock()
