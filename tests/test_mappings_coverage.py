@@ -39,7 +39,9 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   "Region", "RegionPage", "Number", "NumberList", "NumberLease", "NumberLeasePage", "NumberConfig",
                   "NumberConfigPage", "CallTrackingConfig", "IvrInboundConfig", "Keyword", "KeywordList",
                   "KeywordLease", "KeywordLeasePage", "NumberOrder", "NumberOrderItem", "NumberPurchaseRequest",
-                  "KeywordPurchaseRequest")
+                  "KeywordPurchaseRequest",
+                  # SubscriptionService (mappings/subscription.yaml)
+                  "Webhook")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 

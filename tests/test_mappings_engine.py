@@ -120,6 +120,15 @@ BASE_REQUESTS: dict[str, Callable[[str], dict[str, Any]]] = {
     "UnlabelBroadcast": lambda path: {"Id": "1", "LabelName": "base"},
     "LabelNumber": lambda path: {"Number": "12135551189", "LabelName": "base"},
     "UnlabelNumber": lambda path: {"Number": "12135551189", "LabelName": "base"},
+    # SubscriptionService: the whole subscription, as Create and Update need it; Enabled and
+    # NotificationFormat not at their defaults, so the samples change them
+    **{name: (lambda path, name=name: {"Subscription": {
+        "Endpoint": "https://example.com/n", "TriggerEvent": "OUTBOUND_CALL_FINISHED", "Enabled": "false",
+        "NotificationFormat": "JSON",
+        **({"@id": "1"} if name == "UpdateSubscription" else {})}}) for name in ("CreateSubscription", "UpdateSubscription")},
+    "QuerySubscriptions": lambda path: {},
+    "GetSubscription": lambda path: {"Id": "1"},
+    "DeleteSubscription": lambda path: {"Id": "1"},
 }
 
 @cache

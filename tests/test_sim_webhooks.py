@@ -114,3 +114,14 @@ def test_a_receiver_error_is_retried(sim, client: httpx.Client) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_only_what_happens_while_a_webhook_exists_fires(sim, client: httpx.Client, receiver: Receiver) -> None:
+    first = webhook(client, receiver.url + "/first", "CallBroadcast", ["Started"])
+    client.delete(f"/webhooks/{first}")
+    client.post("/calls/broadcasts", params={"start": "true"}, json=VOICE_BROADCAST)   # no webhook: never sent
+    webhook(client, receiver.url + "/second", "CallBroadcast", ["Started"])
+    later = client.post("/calls/broadcasts", params={"start": "true"}, json=VOICE_BROADCAST).json()["id"]
+    # A stale event would come first (alone, or before the later one in the same POST).
+    post = receiver.wait_for(1)[0]
+    assert post.path == "/second" and [e["resource"]["id"] for e in json.loads(post.body)["events"]] == [later]

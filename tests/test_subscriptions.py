@@ -2,6 +2,7 @@
 receiver and the notifications it enqueues (valid against CallFire's notification schema)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,9 +31,7 @@ class Bridge:
     soap: InProcess
 
     def call(self, body: str, login: str) -> etree._Element:
-        response = self.soap.soap(body, login=login, port="subscription")
-        document = etree.fromstring(response.content)
-        return document
+        return etree.fromstring(self.soap.soap(body, login=login, port="subscription").content)
 
     def outbox(self) -> list:
         return self.app.postbacks.store.rows()
@@ -152,7 +151,7 @@ def test_email_format_and_private_endpoints_are_refused(bridge: Bridge, login: s
         "</d:NotificationFormat><d:TriggerEvent>OUTBOUND_CALL_FINISHED</d:TriggerEvent></d:Subscription>"
         "</ns1:CreateSubscription>", login))
     assert code == "BAD_REQUEST" and "no email" in message
-    bridge.app.runtime.settings = Settings(**{**bridge.app.runtime.settings.__dict__, "postback_allow_private": 0})
+    bridge.app.runtime.settings = dataclasses.replace(bridge.app.runtime.settings, postback_allow_private=0)
     code, message = fault(bridge.call(
         "<ns1:CreateSubscription><d:Subscription><d:Endpoint>http://10.0.0.1/x</d:Endpoint>"
         "<d:TriggerEvent>OUTBOUND_CALL_FINISHED</d:TriggerEvent></d:Subscription></ns1:CreateSubscription>", login))

@@ -226,6 +226,15 @@ def query_labels(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etr
     for label in paging.window(found):
         records.sub(records.sub(answer, "Label"), "Name", label)
     return answer
+# SubscriptionService: subscriptions were made through the API, never seeded, so an account starts
+# with none (the bridge's, on its own store, likewise).
+def query_subscriptions(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    fields.paging()   # checked as every query's
+    return _result("SubscriptionQueryResult", 0)
+
+
+def get_subscription(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    raise not_found("Subscription", fields.long("Id", required=True))
 
 
 def _by_id(items: dict[int, dict], item_id: int, entity: str) -> dict:
@@ -276,4 +285,6 @@ OPERATIONS: dict[str, Handler] = {
     "GetRecordingData": get_recording_data,
     "QueryLabels": query_labels,
     **NUMBER_OPERATIONS,      # NumberService (bridge/legacy/numbers.py)
+    "QuerySubscriptions": query_subscriptions,
+    "GetSubscription": get_subscription,
 }

@@ -12,25 +12,17 @@ import logging
 from typing import Any
 
 from bridge.errors import BridgeFault, FaultCode, bad_request
-from bridge.orchestrate.generic import Exchange, Strategy, create_once, table_respond
+from bridge.orchestrate.generic import Exchange, Strategy, create_once, table_plan, table_respond
 from bridge.postbacks.safety import RefusedTarget, check_target
 from bridge.registry import V11Operation
 from bridge.store import account_key
 from bridge.store.subscriptions import FILTER_FIELDS, Subscription
 from bridge.translate.convert import Conversions
-from bridge.translate.engine import V2Request, entity_writer, request_map
+from bridge.translate.engine import V2Request, entity_writer
 from bridge.v2.errors import V2Error, V2StatusError
 
 log = logging.getLogger(__name__)
 RECEIVER_PATH = "/webhooks/v2/{id}"   # the bridge's webhook receiver (bridge/postbacks/webhooks.py)
-# The rows decide what is read; the v2 requests are the strategy's (several, or none at all).
-_NO_SINGLE_ENDPOINT = ({"method": "-", "path": ""},)
-
-
-def subscription_plan(op: V11Operation, request: dict[str, Any], conv: Conversions) -> V2Request:
-    return dataclasses.replace(request_map(op.name), endpoints=_NO_SINGLE_ENDPOINT).translate(request, conv)
-
-
 def receiver_url(ex: Exchange, subscription_id: int) -> str:
     settings = ex.runtime.settings
     base = settings.public_url or settings.external_base_url or ("{public-url}" if ex.runtime.dry_run else None)
@@ -165,9 +157,9 @@ def get_respond(op: V11Operation, answer: Subscription, plan: V2Request, conv: C
 
 
 STRATEGIES = {
-    "create_subscription": Strategy(subscription_plan, create_subscription, table_respond),
-    "query_subscriptions": Strategy(subscription_plan, query_subscriptions, query_respond),
-    "get_subscription": Strategy(subscription_plan, get_subscription, get_respond),
-    "update_subscription": Strategy(subscription_plan, update_subscription, table_respond),
-    "delete_subscription": Strategy(subscription_plan, delete_subscription, table_respond),
+    "create_subscription": Strategy(table_plan, create_subscription, table_respond),
+    "query_subscriptions": Strategy(table_plan, query_subscriptions, query_respond),
+    "get_subscription": Strategy(table_plan, get_subscription, get_respond),
+    "update_subscription": Strategy(table_plan, update_subscription, table_respond),
+    "delete_subscription": Strategy(table_plan, delete_subscription, table_respond),
 }

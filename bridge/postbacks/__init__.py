@@ -13,4 +13,6 @@ from a durable outbox.
     apikeys.py   the cloud/1 API key registry (v2 credentials, encrypted at rest)
     poller.py    the polling fallback: finished calls, texts and broadcasts since a watermark
     service.py   what a serving process runs: the store, the pipeline, the threads
+    webhooks.py  POST /webhooks/v2/{subscription id}: v2 webhooks, signature checked before parsing
+    notifications.py  SubscriptionService's listener: v1.1 notifications (mappings/subscription.yaml)
 """

@@ -90,7 +90,6 @@ class Webhooks:
     def __init__(self) -> None:
         self._by_id: dict[int, dict] = {}
         self._next_id = 1
-        self._watching = False
         self._finished: set[tuple[str, int]] = set()     # (kind, action id) already terminal
         self._statuses: dict[tuple[str, int], str] = {}  # (kind, broadcast id) -> last status seen
 
@@ -135,9 +134,9 @@ class Webhooks:
         return bool(self._by_id)
 
     def watch(self, account: Account, first_new_action: int, now: int) -> None:
-        """From now on, changes fire (what happened before the first webhook never does)."""
-        if not self._watching:
-            self._watching = True
+        """Before a webhook is added: with none yet, what happened so far is taken as seen (the sender
+        does not look at an account without webhooks, so it never fires later)."""
+        if not self._by_id:
             list(self._changes(account, first_new_action, now))
 
     def collect(self, account: Account, first_new_action: int, now: int) -> list[Send]:
@@ -272,9 +271,9 @@ def find_webhooks(sim: Simulator, request: Request) -> tuple[int, object]:
 
 
 def create_webhook(sim: Simulator, request: Request) -> tuple[int, object]:
-    now = sim.clock.now_ms()
-    webhook_id = request.account.webhooks.create(request.json(), now)
+    now, body = sim.clock.now_ms(), request.json()
     request.account.webhooks.watch(request.account, sim.webhook_sender.first_new_action, now)
+    webhook_id = request.account.webhooks.create(body, now)
     sim.webhook_sender.ensure_running()
     return 201, {"id": webhook_id}
 

@@ -7,6 +7,7 @@ children), which `bridge.soap.writer` serializes in the contract's order.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Callable
@@ -93,6 +94,10 @@ def endpoint_holds(endpoint: dict[str, Any], request: dict[str, Any]) -> bool:
                for name, value in when.items())
 
 
+NO_V2_REQUEST = {"method": "-", "path": ""}
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
 @dataclass(frozen=True)
 class RequestMap:
     operation: str
@@ -101,7 +106,10 @@ class RequestMap:
     rules: tuple[dict[str, Any], ...]
 
     def endpoint(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The first endpoint whose `when` holds, else the first without one."""
+        """The first endpoint whose `when` holds, else the first without one; an operation whose table
+        lists none is answered by the bridge itself (SubscriptionService's reads: its own store)."""
+        if not self.endpoints:
+            return NO_V2_REQUEST
         chosen = next((e for e in self.endpoints if "when" in e and endpoint_holds(e, request)), None)
         chosen = chosen or next((e for e in self.endpoints if "when" not in e), None)
         if chosen is None:
@@ -157,7 +165,8 @@ class RequestMap:
             elif kind == "body":
                 plan.body = plan.body if plan.body is not None else {}
                 _set(plan.body, rest.split("."), value)
-        plan.path = plan.path.format(**path_params)
+        # A placeholder no row fills stays for the strategy (one request per webhook a subscription has).
+        plan.path = _PATH_PARAMETER.sub(lambda m: str(path_params.get(m[1], m[0])), plan.path)
         return plan
 
 
