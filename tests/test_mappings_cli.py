@@ -59,7 +59,8 @@ def test_list_json_for_scripts() -> None:
     assert ("GetBroadcast", ["GET /calls/broadcasts/{id}", "GET /texts/broadcasts/{id}"]) in listed
     assert ("GetSoundData", ["GET /campaigns/sounds/{id}.mp3", "GET /campaigns/sounds/{id}.wav"]) in listed
     assert ("SendText", ["POST /texts/broadcasts?start=true", "POST /texts"]) in listed
-    assert len(operations) == 30
+    assert ("RemoveContactsFromList", ["DELETE /contacts/lists/{id}/items", "GET /contacts"]) in listed
+    assert len(operations) == 40
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:
