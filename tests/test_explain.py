@@ -42,6 +42,11 @@ EXAMPLES = {
     "QueryAutoReplies": "<ns1:QueryAutoReplies><ns1:MaxResults>1</ns1:MaxResults><ns1:Number>67076</ns1:Number>"
                         "</ns1:QueryAutoReplies>",
     "DeleteAutoReply": "<ns1:DeleteAutoReply><ns1:Id>1</ns1:Id></ns1:DeleteAutoReply>",
+    # ContactService: the id check, PUT and POST; a list from numbers
+    "UpdateContacts": "<ns1:UpdateContacts><d:Contact id='3' zipcode='94105' tier='gold'/>"
+                      "<d:Contact firstName='New' homePhone='12135550930'/></ns1:UpdateContacts>",
+    "CreateContactList": "<ns1:CreateContactList><ns1:Name>Numbers</ns1:Name><ns1:ContactSource>"
+                         "<ns1:Numbers>12135550931 12135550932</ns1:Numbers></ns1:ContactSource></ns1:CreateContactList>",
 }
 NAMESPACES = ('xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data"')
 
