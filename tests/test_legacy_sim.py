@@ -141,6 +141,11 @@ SAMPLES = {  # operation -> (port, request, what the answer must show)
     "GetSoundMeta": ("Call", {"Id": 9}, lambda a: (a.Status, a.Name, a.LengthInSeconds) == ("ACTIVE", "Sample sound 9", 2)),
     "GetSoundData": ("Call", {"Id": 9, "Format": "WAV"}, lambda a: a.startswith(WAV_HEADER)),
     "GetRecordingData": ("Call", {"RecordingId": RECORDING["id"]}, lambda a: a.startswith(MP3_FRAME)),
+    "QueryContacts": ("Contact", {"ContactListId": 801, "MaxResults": 3},
+                      lambda a: (a.TotalResults, [c.id for c in a.Contact]) == (20, [1, 2, 3])),
+    "GetContact": ("Contact", {"Id": HISTORY_CONTACT_ID}, lambda a: (a.firstName, a.lastName) == ("Maria", "Garcia")),
+    "QueryContactLists": ("Contact", {}, lambda a: [c.Name for c in a.ContactList] == ["Customers A"]),
+    "GetContactList": ("Contact", {"Id": 801}, lambda a: (a.Size, a.Status) == (20, "ACTIVE")),
 }
 
 

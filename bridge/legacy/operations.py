@@ -216,6 +216,44 @@ def get_recording_data(fields: RequestFields, data: LegacyData, zone: ZoneInfo) 
     return _binary("RecordingData", audio.recording_bytes(recording, fields.enum("Format", "SoundFormat", "MP3")))
 
 
+def query_contacts(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """Contacts by id; ContactListId keeps a list's members, Field with String the contacts whose
+    Field contains String (a custom field too), Field alone those that have it."""
+    paging, list_id = fields.paging(), fields.long("ContactListId")
+    field, wanted = fields.string("Field"), fields.string("String")
+    members = set(_by_id(data.contact_lists, list_id, "ContactList")["members"]) if list_id is not None else None
+
+    def matches(item: dict) -> bool:
+        own = {**item.get("properties", {}), **{k: item[k] for k in records.CONTACT_ATTRIBUTES if k in item}}
+        if field is None:
+            return wanted is None or any(wanted in str(v) for v in own.values())
+        return field in own and (wanted is None or wanted in str(own[field]))
+
+    found = [c for _, c in sorted(data.contacts.items()) if (members is None or c["id"] in members) and matches(c)]
+    answer = _result("ContactQueryResult", len(found))
+    for item in paging.window(found):
+        records.contact(answer, item)
+    return answer
+
+
+def get_contact(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    return records.contact(None, _by_id(data.contacts, fields.long("Id", required=True), "Contact"))
+
+
+def query_contact_lists(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """The account's contact lists, newest first."""
+    paging = fields.paging()
+    found = sorted(data.contact_lists.values(), key=lambda c: (c["created"], c["id"]), reverse=True)
+    answer = _result("ContactListQueryResult", len(found))
+    for item in paging.window(found):
+        records.contact_list(answer, item, zone)
+    return answer
+
+
+def get_contact_list(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    return records.contact_list(None, _by_id(data.contact_lists, fields.long("Id", required=True), "ContactList"), zone)
+
+
 def _by_id(items: dict[int, dict], item_id: int, entity: str) -> dict:
     if item_id not in items:
         raise not_found(entity, item_id)
@@ -262,4 +300,8 @@ OPERATIONS: dict[str, Handler] = {
     "GetSoundMeta": get_sound_meta,
     "GetSoundData": get_sound_data,
     "GetRecordingData": get_recording_data,
+    "QueryContacts": query_contacts,
+    "GetContact": get_contact,
+    "QueryContactLists": query_contact_lists,
+    "GetContactList": get_contact_list,
 }
