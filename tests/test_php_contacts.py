@@ -4,7 +4,7 @@ from numbers, members added and removed, the list read and deleted; stdClass sha
 with SOAP_SINGLE_ELEMENT_ARRAYS."""
 from __future__ import annotations
 
-from test_php import php_call
+from test_php import php, php_call
 from test_php_broadcasts import as_list, ok
 
 
@@ -82,3 +82,10 @@ def test_an_unknown_contact_id_is_not_found_and_nothing_is_written(live, login: 
                       login=login)
     assert answer["ServiceFaultInfo"]["FaultCode"] == "NOT_FOUND" and "999999" in answer["faultstring"]
     assert [r for r in live.sim_requests(login) if r["method"] != "GET"] == []
+
+
+def test_the_documentation_style_script_prints_stdclass_shapes(live, login: str) -> None:
+    out = php(live, "contacts.php", login=login)
+    assert out.startswith("stdClass Object\n(\n    [TotalResults] => 1\n    [Contact] => stdClass Object\n")
+    assert "[firstName] => Mary" in out and "[homePhone] => 12135550951" in out
+    assert "[Name] => Jacksons\n    [Size] => 1\n" in out and "[Status] => ACTIVE" in out
