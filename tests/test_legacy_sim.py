@@ -410,7 +410,7 @@ def test_faults_carry_service_fault_info_in_the_version_asked(inproc, version: s
                        ("<GetBroadcastSchedule><Id>7</Id></GetBroadcastSchedule>", "NOT_FOUND"),
                        ("<QueryContactBatches/>", "BAD_REQUEST"),
                        ("<DeleteLabel><LabelName>x</LabelName></DeleteLabel>", "NOT_IMPLEMENTED"),
-                       ("<QueryContacts/>", "NOT_IMPLEMENTED"),
+                       ("<DeleteContactList><Id>801</Id></DeleteContactList>", "NOT_IMPLEMENTED"),
                        ("<NoSuchOperation/>", "BAD_REQUEST")):
         response = soap(inproc, body, version)
         assert etree.fromstring(response.content).tag == f"{{{namespace}}}Envelope"
@@ -459,7 +459,7 @@ def test_callfire_bridge_sim_legacy_serves_the_wsdl(tmp_path: Path) -> None:
 FORBIDDEN = ("bridge.translate", "bridge.mappings", "bridge.orchestrate", "bridge.soap", "bridge.registry",
              "bridge.reference", "bridge.explain")
 ALLOWED_BRIDGE = ("bridge.legacy", "bridge.serving", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
-                  "bridge.sim.sounds", "bridge.contract", "bridge.resources", "bridge.config")
+                  "bridge.sim.sounds", "bridge.sim.contacts", "bridge.contract", "bridge.resources", "bridge.config")
 
 
 def test_bridge_legacy_imports_nothing_of_the_translation() -> None:
