@@ -52,7 +52,7 @@ MP3_HEAD = base64.b64encode(b"\xff\xfb\x18\xc4" + bytes(8)).decode()  # an MPEG-
 RESPONSE_SAMPLES: dict[str, Any] = {
     "long": 7, "int": 7, "float": 1.5, "ms_datetime": 1394193719000, "boolean_out": True, "string": "sample",
     "label": ["sample"], "local_time": {"hour": 9, "minute": 30, "second": 0},
-    "local_date": {"year": 2014, "month": 3, "day": 7},
+    "local_date": {"year": 2014, "month": 3, "day": 7}, "contact_phone": NUMBER,
 }
 BROADCAST_CONFIGS: dict[str, dict[str, str]] = {  # what the rules of CreateBroadcast/UpdateBroadcast need
     "VoiceBroadcastConfig": {}, "TextBroadcastConfig": {"Message": "base"},

@@ -79,3 +79,9 @@ def test_query_contacts_maps_field_and_string_to_a_property_search() -> None:
     plan = request_map("QueryContacts").translate({"Field": "lastName", "String": "Garcia", "ContactListId": "801"}, UTC)
     assert plan.query == {"propertyName": "lastName", "propertyValue": "Garcia", "contactListId": 801}
     assert [note.split(":")[0] for note in plan.lossy] == ["String"]
+
+
+def test_a_v2_number_that_is_no_phone_number_is_written_as_its_digits_or_left_out() -> None:
+    written = entity_writer("Contact")({"id": 9, "homePhone": "(213) 555-0103", "workPhone": "n/a",
+                                        "mobilePhone": "+12135550968"}, UTC)
+    assert written == {"@id": "9", "@homePhone": "2135550103", "@mobilePhone": "+12135550968"}

@@ -723,6 +723,16 @@ def from_contact_properties(properties: Any, conv: Conversions) -> dict[str, str
             if value is not None and _ATTRIBUTE_NAME.fullmatch(key) and key not in (*CONTACT_ATTRIBUTES, "id")}
 
 
+def from_contact_phone(value: Any, conv: Conversions) -> str | None:
+    """A v2 contact's number (any string: v2 does not validate contacts) as a v1.1 PhoneNumber:
+    as it stands when it is one, else its digits ("(213) 555-0103" -> 2135550103); none: dropped."""
+    text = str(value).strip()
+    if _PHONE.fullmatch(text):
+        return text
+    digits = re.sub(r"[^0-9]", "", text)
+    return digits or None
+
+
 REQUEST_CONVERTERS.update({
     "contacts": to_contacts,
     "id_list": to_id_list,
@@ -731,4 +741,4 @@ REQUEST_CONVERTERS.update({
     "csv_file": to_csv_file,
     "csv_contacts": to_csv_contacts,
 })
-RESPONSE_CONVERTERS["contact_properties"] = from_contact_properties
+RESPONSE_CONVERTERS.update({"contact_properties": from_contact_properties, "contact_phone": from_contact_phone})
