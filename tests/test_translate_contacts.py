@@ -85,3 +85,12 @@ def test_a_v2_number_that_is_no_phone_number_is_written_as_its_digits_or_left_ou
     written = entity_writer("Contact")({"id": 9, "homePhone": "(213) 555-0103", "workPhone": "n/a",
                                         "mobilePhone": "+12135550968"}, UTC)
     assert written == {"@id": "9", "@homePhone": "2135550103", "@mobilePhone": "+12135550968"}
+
+
+def test_an_overlong_id_or_number_is_refused_before_it_is_parsed() -> None:
+    with pytest.raises(BridgeFault, match="ContactId: an item of 5000 characters is no id or phone number"):
+        request_map("RemoveContacts").translate({"ContactId": "9" * 5000}, UTC)
+    with pytest.raises(BridgeFault, match="Numbers: an item of 40 characters"):
+        request_map("RemoveContactsFromList").translate({"ContactListId": "1", "Numbers": "1" * 40}, UTC)
+    with pytest.raises(BridgeFault, match="Contact/@id: an item of 5000 characters"):
+        request_map("UpdateContacts").translate({"Contact": {"@id": "9" * 5000}}, UTC)
