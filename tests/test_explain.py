@@ -55,6 +55,11 @@ EXAMPLES = {
     "CreateNumberOrder": "<ns1:CreateNumberOrder><ns1:BulkLocal><ns1:Count>2</ns1:Count><d:Region>"
                          "<d:Zipcode>60601</d:Zipcode></d:Region></ns1:BulkLocal></ns1:CreateNumberOrder>",
     "Release": "<ns1:Release><ns1:Number>67076</ns1:Number><ns1:Keyword>WHITEN</ns1:Keyword></ns1:Release>",
+    # ContactService: the id check, PUT and POST; a list from numbers
+    "UpdateContacts": "<ns1:UpdateContacts><d:Contact id='3' zipcode='94105' tier='gold'/>"
+                      "<d:Contact firstName='New' homePhone='12135550930'/></ns1:UpdateContacts>",
+    "CreateContactList": "<ns1:CreateContactList><ns1:Name>Numbers</ns1:Name><ns1:ContactSource>"
+                         "<ns1:Numbers>12135550931 12135550932</ns1:Numbers></ns1:ContactSource></ns1:CreateContactList>",
 }
 NAMESPACES = ('xmlns:ns1="http://api.callfire.com/service/xsd" xmlns:d="http://api.callfire.com/data"')
 

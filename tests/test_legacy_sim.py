@@ -158,6 +158,11 @@ SAMPLES = {  # operation -> (port, request, what the answer must show)
                                 lambda a: [k.Keyword for k in a.Keyword] == ["SUN"]),
     "GetNumberOrder": ("Number", {"Id": 9}, lambda a: a.LocalNumbers.Fulfilled == ["14155550100"]),
     "QuerySubscriptions": ("Subscription", {"MaxResults": 10}, lambda a: a.TotalResults == 0 and not a.Subscription),
+    "QueryContacts": ("Contact", {"ContactListId": 801, "MaxResults": 3},
+                      lambda a: (a.TotalResults, [c.id for c in a.Contact]) == (20, [1, 2, 3])),
+    "GetContact": ("Contact", {"Id": HISTORY_CONTACT_ID}, lambda a: (a.firstName, a.lastName) == ("Maria", "Garcia")),
+    "QueryContactLists": ("Contact", {}, lambda a: [c.Name for c in a.ContactList] == ["Customers A"]),
+    "GetContactList": ("Contact", {"Id": 801}, lambda a: (a.Size, a.Status) == (20, "ACTIVE")),
 }
 # Operations that can only answer a fault here (an account has no subscription): checked below.
 FAULT_ONLY = {"GetSubscription"}
@@ -426,7 +431,7 @@ def test_faults_carry_service_fault_info_in_the_version_asked(inproc, version: s
                        ("<GetBroadcastSchedule><Id>7</Id></GetBroadcastSchedule>", "NOT_FOUND"),
                        ("<QueryContactBatches/>", "BAD_REQUEST"),
                        ("<DeleteLabel><LabelName>x</LabelName></DeleteLabel>", "NOT_IMPLEMENTED"),
-                       ("<QueryContacts/>", "NOT_IMPLEMENTED"),
+                       ("<DeleteContactList><Id>801</Id></DeleteContactList>", "NOT_IMPLEMENTED"),
                        ("<NoSuchOperation/>", "BAD_REQUEST")):
         response = soap(inproc, body, version)
         assert etree.fromstring(response.content).tag == f"{{{namespace}}}Envelope"
@@ -475,7 +480,8 @@ def test_callfire_bridge_sim_legacy_serves_the_wsdl(tmp_path: Path) -> None:
 FORBIDDEN = ("bridge.translate", "bridge.mappings", "bridge.orchestrate", "bridge.soap", "bridge.registry",
              "bridge.reference", "bridge.explain")
 ALLOWED_BRIDGE = ("bridge.legacy", "bridge.serving", "bridge.sim.seed", "bridge.sim.vocab", "bridge.sim.autoreplies",
-                  "bridge.sim.sounds", "bridge.sim.number_seed", "bridge.contract", "bridge.resources", "bridge.config")
+                  "bridge.sim.sounds", "bridge.sim.number_seed", "bridge.sim.contacts", "bridge.contract",
+                  "bridge.resources", "bridge.config")
 
 
 def test_bridge_legacy_imports_nothing_of_the_translation() -> None:

@@ -62,6 +62,7 @@ def test_list_json_for_scripts() -> None:
     assert ("LabelNumber", ["GET /numbers/leases/{number}", "PUT /numbers/leases/{number}"]) in listed
     assert ("Release", ["PUT /keywords/leases/{keyword}", "PUT /numbers/leases/{number}"]) in listed
     assert len(operations) == 61  # every v1.1 operation
+    assert ("RemoveContactsFromList", ["DELETE /contacts/lists/{id}/items", "GET /contacts"]) in listed
 
 
 def test_show_gives_request_response_rules_and_entity_tables() -> None:

@@ -41,7 +41,10 @@ V2_DEFINITIONS = ("Call", "CallRecord", "CallRecording", "Text", "TextRecord", "
                   "KeywordLease", "KeywordLeasePage", "NumberOrder", "NumberOrderItem", "NumberPurchaseRequest",
                   "KeywordPurchaseRequest",
                   # SubscriptionService (mappings/subscription.yaml)
-                  "Webhook")
+                  "Webhook",
+                  # ContactService (mappings/contact.yaml)
+                  "ContactPage", "ContactList", "ContactListPage", "CreateContactListRequest",
+                  "AddContactListContactsRequest", "ResourceIdList")
 LITERAL_ALTERNATIVES = re.compile(r"\(([A-Z0-9_]+)\)(\|\(([A-Z0-9_]+)\))*")
 REQUEST_PREFIXES = ("query.", "path.", "body.")
 
@@ -93,7 +96,8 @@ def descendants(element: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 def enum_values(node: Any) -> tuple[str, set[str]] | None:
     """(prefixed type name, values) of an enumeration, a list of one, or a pattern of literals;
     of the data namespace or, like svc:BroadcastCommand, the service one."""
-    simple = node.type.item_type if node.type.is_list() else node.type
+    own = node.type if node.type.is_simple() or not node.type.has_simple_content() else node.type.content
+    simple = own.item_type if own.is_list() else own  # (ContactSource/Numbers: a list with an attribute)
     if simple is None or not simple.is_simple() or simple.name is None:
         return None
     prefix = next((p for p, uri in NS.items() if simple.name.startswith(f"{{{uri}}}")), None)
@@ -443,7 +447,7 @@ def v2_reached() -> tuple[frozenset, frozenset]:
             assert entity["v2"].endswith("[]") or entity["v2"].startswith("bridge:"), \
                 f"{name}: v2 {entity['v2']} is not a definition"
             continue
-        for row in [*entity["fields"], *entity.get("v2_only", ())]:
+        for row in [*entity["fields"], *entity.get("v2_only", ()), *([entity["any_attribute"]] if "any_attribute" in entity else [])]:
             paths = [p for p in (*row["v2"].split("|"), *row.get("v2_fields", ())) if p not in ("", "-")]
             if paths and not any([walk(entity["v2"], p, reached) for p in paths]):
                 unknown.append(f"{name} {row['v2']}")
@@ -478,7 +482,8 @@ def test_entity_tables_read_the_definitions_the_endpoints_return() -> None:
         "CampaignSound", "CampaignSoundPage", "StreamingOutput", "InputStream",
         "TextPage", "Text", "TextList", "TextAutoReply", "TextAutoReplyPage",
         "RegionPage", "NumberLeasePage", "NumberConfigPage", "NumberLease", "NumberConfig", "NumberList",
-        "KeywordLeasePage", "KeywordList", "NumberOrder"}
+        "KeywordLeasePage", "KeywordList", "NumberOrder",
+        "ContactPage", "Contact", "ContactList", "ContactListPage", "ResourceIdList"}
     assert body_definition("SendCall") == "CallBroadcast"
     assert body_definitions("CreateBroadcast") == ["CallBroadcast", "TextBroadcast"]
     assert body_definitions("SendText") == ["TextBroadcast", "TextRecipient"]

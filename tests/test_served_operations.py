@@ -11,7 +11,8 @@ from bridge.registry import registry
 from bridge.sim import audio
 
 # One valid request per served operation, on the simulator's seed data (broadcast 327 and its
-# batch 331, text broadcast 610, broadcast 101's schedule 701, text 10152, auto-replies 1 and 2).
+# batch 331, text broadcast 610, broadcast 101's schedule 701, text 10152, auto-replies 1 and 2,
+# contacts, contact list 801).
 # A new served operation without a sample here fails test_every_served_operation_has_a_sample.
 VOICE = {"FromNumber": "13105551212", "LiveSoundText": "Hello"}
 SAMPLES: dict[str, dict] = {
@@ -83,6 +84,18 @@ SAMPLES: dict[str, dict] = {
         "id": "SUBSCRIPTION_ID", "Enabled": False, "Endpoint": "http://93.184.216.34/notify",
         "NotificationFormat": "JSON", "TriggerEvent": "OUTBOUND_TEXT_FINISHED"}},
     "DeleteSubscription": {"Id": "SUBSCRIPTION_ID"},
+    # ContactService: contacts 1-199 and list 801 (contacts 1-20) are seeded
+    "QueryContacts": {"ContactListId": 801, "MaxResults": 5},
+    "UpdateContacts": {"Contact": [{"firstName": "Zeep", "homePhone": "12135550920"}, {"id": 7, "zipcode": "94105"}]},
+    "RemoveContacts": {"ContactId": [199]},
+    "GetContact": {"Id": 3},
+    "CreateContactList": {"RequestId": "zeep-list", "Name": "zeep", "ContactSource": {"ContactId": [3, 4]}},
+    "QueryContactLists": {"MaxResults": 10},
+    "GetContactList": {"Id": 801},
+    "DeleteContactList": {"Id": 801},
+    "AddContactsToList": {"ContactListId": 801, "ContactSource": {
+        "Numbers": {"_value_1": ["12135550921", "12135550922"], "fieldName": "workPhone"}}},
+    "RemoveContactsFromList": {"ContactListId": 801, "ContactId": [3, 4]},
 }
 SUBSCRIPTION = SAMPLES["CreateSubscription"]["Subscription"]
 

@@ -10,6 +10,7 @@ from functools import cache
 
 from bridge.sim.autoreplies import SEED_AUTO_REPLIES
 from bridge.sim.number_seed import NUMBER_LEASES
+from bridge.sim.contacts import SEED_LISTS
 from bridge.sim.seed import SOUND_IDS, SeedBroadcast, build_seed
 from bridge.sim.sounds import seed_sound
 
@@ -39,6 +40,7 @@ class LegacyData:
     sounds: dict[int, dict]           # v2 CampaignSound by id (the account's library)
     recordings: dict[int, dict]       # v2 CallRecording by id (inside the calls' records)
     numbers: dict[str, dict]          # v2 NumberLease by number (the account's numbers)
+    contact_lists: dict[int, dict]    # {id, name, created, members} (bridge/sim/contacts.py)
 
     def actions(self, kind: str) -> dict[int, dict]:
         """The calls or the texts (`kind`: "calls" or "texts")."""
@@ -63,4 +65,5 @@ def legacy_data() -> LegacyData:
                       broadcasts=seed.broadcasts, batches=seed.batches, schedules=schedules,
                       auto_replies={r["id"]: r for r in SEED_AUTO_REPLIES},
                       sounds={i: seed_sound(i).wire for i in sorted(SOUND_IDS)},
-                      recordings=seed.recordings, numbers={n["number"]: n for n in NUMBER_LEASES})
+                      recordings=seed.recordings, numbers={n["number"]: n for n in NUMBER_LEASES},
+                      contact_lists={c["id"]: c for c in SEED_LISTS})

@@ -235,6 +235,42 @@ def query_subscriptions(fields: RequestFields, data: LegacyData, zone: ZoneInfo)
 
 def get_subscription(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
     raise not_found("Subscription", fields.long("Id", required=True))
+def query_contacts(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """Contacts by id; ContactListId keeps a list's members, Field with String the contacts whose
+    Field contains String (a custom field too), Field alone those that have it."""
+    paging, list_id = fields.paging(), fields.long("ContactListId")
+    field, wanted = fields.string("Field"), fields.string("String")
+    members = set(_by_id(data.contact_lists, list_id, "ContactList")["members"]) if list_id is not None else None
+
+    def matches(item: dict) -> bool:
+        own = {**item.get("properties", {}), **{k: item[k] for k in records.CONTACT_ATTRIBUTES if k in item}}
+        if field is None:
+            return wanted is None or any(wanted in str(v) for v in own.values())
+        return field in own and (wanted is None or wanted in str(own[field]))
+
+    found = [c for _, c in sorted(data.contacts.items()) if (members is None or c["id"] in members) and matches(c)]
+    answer = _result("ContactQueryResult", len(found))
+    for item in paging.window(found):
+        records.contact(answer, item)
+    return answer
+
+
+def get_contact(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    return records.contact(None, _by_id(data.contacts, fields.long("Id", required=True), "Contact"))
+
+
+def query_contact_lists(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    """The account's contact lists, newest first."""
+    paging = fields.paging()
+    found = sorted(data.contact_lists.values(), key=lambda c: (c["created"], c["id"]), reverse=True)
+    answer = _result("ContactListQueryResult", len(found))
+    for item in paging.window(found):
+        records.contact_list(answer, item, zone)
+    return answer
+
+
+def get_contact_list(fields: RequestFields, data: LegacyData, zone: ZoneInfo) -> etree._Element:
+    return records.contact_list(None, _by_id(data.contact_lists, fields.long("Id", required=True), "ContactList"), zone)
 
 
 def _by_id(items: dict[int, dict], item_id: int, entity: str) -> dict:
@@ -287,4 +323,8 @@ OPERATIONS: dict[str, Handler] = {
     **NUMBER_OPERATIONS,      # NumberService (bridge/legacy/numbers.py)
     "QuerySubscriptions": query_subscriptions,
     "GetSubscription": get_subscription,
+    "QueryContacts": query_contacts,
+    "GetContact": get_contact,
+    "QueryContactLists": query_contact_lists,
+    "GetContactList": get_contact_list,
 }

@@ -286,3 +286,25 @@ def broadcast_stats(actions: list[dict], kind: str) -> etree._Element:
     sub(progress, "RetryWait", str(sum(bool(tried[a["id"]]) for a in waiting)))
     sub(progress, "Finished", str(sum(values.state(a) not in ("READY", "SELECTED") for a in actions)))
     return element
+
+
+# ---- contacts and contact lists ------------------------------------------------------------------
+# data:Contact's own attributes, by the seed's field names (the same words in v1.1 and v2).
+CONTACT_ATTRIBUTES = ("firstName", "lastName", "zipcode", "homePhone", "workPhone", "mobilePhone",
+                      "externalId", "externalSystem")
+
+
+def contact(parent: etree._Element | None, item: dict) -> etree._Element:
+    """A data:Contact: attributes only; custom fields as further attributes (its xs:anyAttribute)."""
+    attributes = {"id": str(item["id"]), **{name: item[name] for name in CONTACT_ATTRIBUTES if name in item},
+                  **{name: str(value) for name, value in item.get("properties", {}).items()}}
+    return node(parent, "Contact", **attributes)
+
+
+def contact_list(parent: etree._Element | None, item: dict, zone: ZoneInfo) -> etree._Element:
+    element = node(parent, "ContactList", id=str(item["id"]))
+    sub(element, "Name", item["name"])
+    sub(element, "Size", str(len(item["members"])))
+    sub(element, "Created", values.instant(item["created"], zone))
+    sub(element, "Status", "ACTIVE")
+    return element

@@ -3,13 +3,15 @@ UpdateContacts' create-or-update split, the id checks before contacts are writte
 CreateContactList's RequestId, and removing list members given by number."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from bridge.errors import BridgeFault, FaultCode
-from bridge.orchestrate.generic import Exchange, create_once
+from bridge.orchestrate.generic import Exchange, create, create_once
 from bridge.registry import V11Operation
-from bridge.translate.convert import MAX_CONTACTS
+from bridge.translate.convert import MAX_CONTACTS, Upload
 from bridge.translate.engine import V2Request
 
 # Ids or numbers per v2 request when they travel as repeated query parameters: keeps URLs short.
@@ -38,8 +40,12 @@ def remove_contacts(ex: Exchange, op: V11Operation, plan: V2Request) -> None:
 
 
 def create_contact_list(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
-    # A repeat's replay reads the list (the upload's path has no GET).
-    return create_once(ex, op, plan, replay=lambda created: f"/contacts/lists/{created}")
+    """create_once; a CSV upload is claimed by its file's digest (the claim's fingerprint is
+    JSON), and a repeat's replay reads the list (the upload's path has no GET)."""
+    claimed = replace(plan, body={key: {"sha256": hashlib.sha256(value.content).hexdigest()}
+                                  if isinstance(value, Upload) else value for key, value in (plan.body or {}).items()})
+    return create_once(ex, op, claimed, replay=lambda created: f"/contacts/lists/{created}",
+                       send=lambda: create(ex, op, plan))
 
 
 def remove_from_list(ex: Exchange, op: V11Operation, plan: V2Request) -> None:

@@ -16,7 +16,7 @@ from bridge.registry import V11Operation
 
 MAX_URL_VALUE = 2048  # characters; far more than any CallFire id, label, date or recording name
 URL_TARGETS = ("query.", "path.")
-LIST_CONVERTERS = ("enum_filter:", "phone_filter")
+LIST_CONVERTERS = ("enum_filter:", "phone_filter", "id_list")  # id_list: RemoveContactsFromList ContactId
 
 
 def _url_rows(op: V11Operation) -> tuple[tuple[str, bool], ...]:

@@ -629,6 +629,9 @@ CONTACT_PHONES = ("homePhone", "workPhone", "mobilePhone")
 # Contacts, ids or numbers in one request: each contact or id of UpdateContacts/RemoveContacts is
 # one v2 request, so a request is bounded as a QueryCalls page is.
 MAX_CONTACTS = 1000
+# The longest id or number a list item may be: an xs:long has at most 20 characters, an E.164
+# number 15 digits; longer ones are refused before Python parses them or they reach a v2 URL.
+MAX_LIST_ITEM_CHARS = 32
 # A CSV header names a contact field in v1.1's or v2's spelling, in any case.
 _CSV_FIELDS = {name.lower(): name for name in (*CONTACT_ATTRIBUTES, "extraPhone1", "extraPhone2", "extraPhone3")}
 
@@ -637,6 +640,13 @@ def _bounded(items: list[Any], name: str) -> list[Any]:
     if len(items) > MAX_CONTACTS:
         raise bad_request(name, f"holds {len(items)} items: at most {MAX_CONTACTS} a request")
     return items
+
+
+def _short(item: str, name: str) -> str:
+    if len(item) > MAX_LIST_ITEM_CHARS:
+        raise bad_request(name, f"an item of {len(item)} characters is no id or phone number "
+                                f"(at most {MAX_LIST_ITEM_CHARS})")
+    return item
 
 
 def to_contacts(value: Any, name: str, conv: Conversions) -> list[dict[str, Any]]:
@@ -652,7 +662,7 @@ def to_contacts(value: Any, name: str, conv: Conversions) -> list[dict[str, Any]
             attribute = key[1:]
             where = f"{name}/{key}"
             if attribute == "id":
-                contact["id"] = to_long(raw, where, conv)
+                contact["id"] = to_long(_short(str(raw).strip(), where), where, conv)
             elif attribute in CONTACT_PHONES:
                 contact[attribute] = normalize_phone(str(raw).strip(), where)
             elif attribute in CONTACT_ATTRIBUTES:
@@ -667,7 +677,8 @@ def to_id_list(value: Any, name: str, conv: Conversions) -> tuple[int, ...]:
     """An xs:list of ids (spaces, commas or repeated elements).  A tuple: a query parameter of
     several values goes as repeated keys (v2's collectionFormat multi), not joined with commas."""
     items = value if isinstance(value, list) else [value]
-    ids = [to_long(part, name, conv) for item in items for part in _LIST_SPLIT.split(_text(item, name)) if part]
+    parts = [part for item in items for part in _LIST_SPLIT.split(_text(item, name)) if part]
+    ids = [to_long(_short(part, name), name, conv) for part in parts]
     if not ids:
         raise bad_request(name, "at least one id is required")
     return tuple(dict.fromkeys(_bounded(ids, name)))
@@ -677,7 +688,7 @@ def to_phone_list(value: Any, name: str, conv: Conversions) -> list[str]:
     """A PhoneNumberList (spaces or commas; repeated elements too) -> distinct v2 numbers (contacts,
     ConfigureNumber's TransferNumber, CreateNumberOrder's Numbers)."""
     items = value if isinstance(value, list) else [value]
-    phones = list(dict.fromkeys(p for item in items for p in split_phones(_text(item, name), name)))
+    phones = list(dict.fromkeys(_short(p, name) for item in items for p in split_phones(_text(item, name), name)))
     if not phones:
         raise bad_request(name, "at least one phone number is required")
     return _bounded(phones, name)
@@ -744,6 +755,16 @@ def from_contact_properties(properties: Any, conv: Conversions) -> dict[str, str
             if value is not None and _ATTRIBUTE_NAME.fullmatch(key) and key not in (*CONTACT_ATTRIBUTES, "id")}
 
 
+def from_contact_phone(value: Any, conv: Conversions) -> str | None:
+    """A v2 contact's number (any string: v2 does not validate contacts) as a v1.1 PhoneNumber:
+    as it stands when it is one, else its digits ("(213) 555-0103" -> 2135550103); none: dropped."""
+    text = str(value).strip()
+    if _PHONE.fullmatch(text):
+        return text
+    digits = re.sub(r"[^0-9]", "", text)
+    return digits or None
+
+
 REQUEST_CONVERTERS.update({
     "contacts": to_contacts,
     "id_list": to_id_list,
@@ -752,4 +773,4 @@ REQUEST_CONVERTERS.update({
     "csv_file": to_csv_file,
     "csv_contacts": to_csv_contacts,
 })
-RESPONSE_CONVERTERS["contact_properties"] = from_contact_properties
+RESPONSE_CONVERTERS.update({"contact_properties": from_contact_properties, "contact_phone": from_contact_phone})
