@@ -54,12 +54,3 @@ class _SixMovesFinder(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.append(_SixMovesFinder())
-
-# spyne runs a full `gc.collect()` when a method context closes, at most once a second per
-# process (`spyne.const.MIN_GC_INTERVAL`), so that files it spooled for uploads give back their
-# descriptors promptly.  The bridge has spyne spool nothing, and a full collection over a worker
-# holding a 1000-call answer took ~33 ms of some unlucky request's time: CPython's generational
-# collector is left to do its job.
-import spyne.const  # noqa: E402 - after the finder above, which spyne's imports need
-
-spyne.const.MIN_GC_INTERVAL = float("inf")
