@@ -88,6 +88,10 @@ class InProcess:
 
 @pytest.fixture
 def inproc(tmp_path: Path, contract_checker: ContractChecker) -> InProcess:
+    yield from in_process(tmp_path, contract_checker)
+
+
+def in_process(tmp_path: Path, contract_checker: ContractChecker) -> Iterator[InProcess]:
     from bridge.sim.app import create_app as create_sim
     from bridge.wsgi import create_app as create_bridge
 
@@ -101,6 +105,30 @@ def inproc(tmp_path: Path, contract_checker: ContractChecker) -> InProcess:
     yield InProcess(client, sim, sim_client)
     client.close()
     sim_client.close()
+
+
+# Every v1.1 operation is served now; these two are served "as if not yet" (the `strategy` key
+# taken out of their tables) to test what an operation without a strategy answers.
+NOT_YET = ("DeleteLabel", "GetSubscription")
+
+
+@pytest.fixture
+def partial(tmp_path: Path, contract_checker: ContractChecker, monkeypatch: pytest.MonkeyPatch) -> InProcess:
+    """The in-process bridge as it would be if NOT_YET's tables named no strategy."""
+    from dataclasses import replace
+
+    from bridge import registry as operations
+    from bridge.mappings import load
+
+    tables = load()
+    unserved = {name: ({k: v for k, v in table.items() if k != "strategy"} if name in NOT_YET else table)
+                for name, table in tables.operations.items()}
+    monkeypatch.setattr(operations, "load", lambda: replace(tables, operations=unserved))
+    operations.registry.cache_clear()
+    try:
+        yield from in_process(tmp_path, contract_checker)
+    finally:
+        operations.registry.cache_clear()
 
 
 @dataclass

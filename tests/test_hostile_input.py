@@ -18,7 +18,7 @@ from bridge.cli import free_port
 from bridge.config import Settings
 from bridge.registry import registry
 from bridge.soap.url_bounds import MAX_URL_VALUE
-from conftest import InProcess, Live, basic
+from conftest import NOT_YET, InProcess, Live, basic
 
 SVC = "{http://api.callfire.com/service/xsd}"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -141,12 +141,12 @@ def test_the_served_bridge_reads_raw_bytes_alike(live: Live, login: str, name: s
         assert code == "BAD_REQUEST" and all(word in message for word in MISTAKES[name].says), message
 
 
-def unimplemented_request() -> str:
-    op = next(op for op in registry().by_name.values() if not op.served)
-    return f"<s:{op.wsdl.request.rpartition('}')[2]}/>"
+def empty_request(name: str) -> str:
+    return f"<s:{registry().by_name[name].wsdl.request.rpartition('}')[2]}/>"
 
 
-@pytest.mark.parametrize("body", [unimplemented_request(), "<s:NoSuchOperation/>", LABELLED])
+@pytest.mark.parametrize("body", [*(empty_request(name) for name in sorted(registry().by_name)),
+                                  "<s:NoSuchOperation/>", LABELLED])
 def test_every_request_without_credentials_gets_401_first(inproc: InProcess, body: str) -> None:
     response = post(inproc.client, envelope(body).encode(), authorization=None)
     assert response.status_code == 401
@@ -154,9 +154,10 @@ def test_every_request_without_credentials_gets_401_first(inproc: InProcess, bod
     assert fault(response)[0] == "FORBIDDEN"
 
 
-def test_not_implemented_with_credentials_still_says_so(inproc: InProcess, login: str) -> None:
-    response = post(inproc.client, envelope(unimplemented_request()).encode(), authorization=basic(login))
-    assert fault(response)[0] == "NOT_IMPLEMENTED"
+def test_an_operation_without_a_strategy_asks_for_credentials_first(partial: InProcess, login: str) -> None:
+    body = envelope(empty_request(NOT_YET[0])).encode()
+    assert post(partial.client, body, authorization=None).status_code == 401
+    assert fault(post(partial.client, body, authorization=basic(login)))[0] == "NOT_IMPLEMENTED"
 
 
 def test_empty_environment_variables_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
