@@ -44,7 +44,9 @@ FAULTS: dict[str, tuple[dict, str | None]] = {
     # GETs only: a write's answer may be empty, so `{}` is a fine answer to it
     "wrong-shape": ({"kind": "shape", "body": {}, "method": "GET"}, "UNAVAILABLE"),
 }
-SERVED = list(registry().served())
+# SubscriptionService's v2 requests are webhook registrations around the bridge's own store (Query
+# and Get make none); nothing half-created under v2 failures is tested in tests/test_subscriptions.py.
+SERVED = [op for op in registry().served() if op.port != "SubscriptionService"]
 
 
 @dataclass

@@ -205,7 +205,8 @@ def test_several_to_numbers_fan_out_and_merge_newest_first() -> None:
             return Page(pages[params["toNumber"]][offset:offset + count], len(pages[params["toNumber"]]))
 
     plan.paging = {"offset": 1, "count": 5}
-    window = find(SimpleNamespace(v2=OnePagePerNumber(), authorization="Basic x"), None, plan)
+    runtime = SimpleNamespace(dry_run=False, settings=SimpleNamespace(v2_concurrency=4))
+    window = find(SimpleNamespace(v2=OnePagePerNumber(), authorization="Basic x", runtime=runtime), None, plan)
     assert [c["id"] for c in window["items"]] == [2, 1] and window["totalCount"] == 3
 
 
