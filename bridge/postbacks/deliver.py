@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -70,30 +69,3 @@ class Deliverer:
         if response.is_success:
             return None
         return f"HTTP {response.status_code}: {response.text[:EXCERPT]!r}"
-
-
-class DeliveryThread:
-    """Runs a Deliverer every `interval` seconds (sooner when rows keep coming) in a daemon thread."""
-
-    def __init__(self, deliverer: Deliverer, interval: float = 1.0) -> None:
-        self.deliverer = deliverer
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="postback-delivery", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=15)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.deliverer.run_once()
-            except Exception:   # a loop that dies silently would stop every postback: log and go on
-                log.exception("postbacks: delivery loop")
-                busy = 0
-            if not busy:
-                self._stop.wait(self.interval)

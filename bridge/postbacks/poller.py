@@ -14,7 +14,6 @@ An account is polled from its first registration on: what finished before it is 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -123,25 +122,3 @@ class Poller:
             except V2Error as exc:   # one account's failure (credentials revoked, v2 down) spares the others
                 log.warning("postbacks: polling account %s failed: %s", account[:8], exc)
         return enqueued
-
-
-class PollThread:
-    def __init__(self, poller: Poller) -> None:
-        self.poller = poller
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="postback-poller", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=15)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poller.run_once()
-            except Exception:   # a dead poller would stop every polled postback: log and go on
-                log.exception("postbacks: poller")
-            self._stop.wait(self.poller.interval)

@@ -11,12 +11,13 @@ from bridge.orchestrate.broadcasts import broadcast_stats
 from bridge.orchestrate.generic import Exchange
 from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer, SimulatorKeys
 from bridge.postbacks.cloud1 import Cloud1, Cloud1Listener
-from bridge.postbacks.deliver import Deliverer, DeliveryThread
+from bridge.postbacks.deliver import Deliverer
 from bridge.postbacks.events import Listener, V2Event
 from bridge.postbacks.notifications import SubscriptionListener
 from bridge.postbacks.outbox import RetryPolicy
+from bridge.postbacks.loop import Loop
 from bridge.postbacks.pipeline import Pipeline
-from bridge.postbacks.poller import Poller, PollThread
+from bridge.postbacks.poller import Poller
 from bridge.postbacks.store import PostbackStore
 from bridge.runtime import Runtime
 from bridge.sim.credentials import parse_credentials
@@ -41,7 +42,7 @@ class Postbacks:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
-        self._threads: list[DeliveryThread | PollThread] = []
+        self._threads: list[Loop] = []
 
     @cached_property
     def store(self) -> PostbackStore:
@@ -104,9 +105,9 @@ class Postbacks:
 
     def start(self) -> None:
         """The delivery thread, and the poller when polling is on (each worker: leases share the work)."""
-        self._threads.append(DeliveryThread(self.deliverer))
+        self._threads.append(Loop("postback-delivery", self.deliverer.run_once, 1.0, again_while_busy=True))
         if self.polling:
-            self._threads.append(PollThread(self.poller))
+            self._threads.append(Loop("postback-poller", self.poller.run_once, self.poller.interval))
         for thread in self._threads:
             thread.start()
 
