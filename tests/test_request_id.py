@@ -86,3 +86,19 @@ def test_concurrent_repeats_across_workers_create_one_broadcast(live, login: str
     assert len(posts(live.sim_requests(login))) == 1
     # Once the first finished, every repeat is a replay.
     assert created_id(post(0)) in ids
+
+
+def test_a_repeated_create_broadcast_schedule_adds_one_schedule(inproc: InProcess, login: str) -> None:
+    """CreateBroadcastSchedule's RequestId row promises it: the repeat answers the first id."""
+    body = ("<ns1:CreateBroadcastSchedule><ns1:RequestId>urn:schedule-once</ns1:RequestId>"
+            "<ns1:BroadcastId>327</ns1:BroadcastId><d:BroadcastSchedule>"
+            "<d:StartTimeOfDay>09:00:00</d:StartTimeOfDay><d:StopTimeOfDay>17:00:00</d:StopTimeOfDay>"
+            "<d:TimeZone>America/Chicago</d:TimeZone><d:DaysOfWeek>MONDAY</d:DaysOfWeek>"
+            "</d:BroadcastSchedule></ns1:CreateBroadcastSchedule>")
+    first, again = (inproc.soap(body, login=login, port="broadcast") for _ in range(2))
+    assert first.status_code == again.status_code == 200, again.text
+    created = [etree.fromstring(r.content).findtext(".//{http://api.callfire.com/service/xsd}CreatedId")
+               for r in (first, again)]
+    assert created[0] and created[0] == created[1]
+    puts = [r for r in inproc.sim_requests(login) if r["method"] == "PUT"]
+    assert len(puts) == 1

@@ -23,7 +23,7 @@ from bridge.translate.convert import Conversions
 from bridge.translate.engine import V2_DEFINITION, V2Request
 from bridge.orchestrate.fanout import fan_out
 from bridge.orchestrate.generic import Exchange, create_once, find, table_respond
-from bridge.v2.errors import V2StatusError
+from bridge.v2.errors import V2BadResponse, V2StatusError
 
 T = TypeVar("T")
 CALLS, TEXTS = "calls", "texts"
@@ -220,6 +220,18 @@ def _waiting(ex: Exchange, kind: str, batch: dict[str, Any]) -> int:
 # ---- schedules: inside their broadcast in v2 ----------------------------------------------------
 
 def create_schedule(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
+    """Add the schedule once per RequestId (create_once: a repeat answers the first id and adds
+    nothing).  A v2 schedule has no field to carry a marker, so after an unknown outcome a retry
+    with that RequestId is told the outcome is unknown rather than adding a second schedule."""
+    def replay(created: int) -> str:   # the broadcast holding it, call or text
+        kind, _ = first_found(lambda k: _get(ex, broadcast_path(plan, k)))
+        return broadcast_path(plan, kind)
+
+    created = create_once(ex, op, plan, replay=replay, send=lambda: {"id": add_schedule(ex, plan)})
+    return {"schedules": {"id": created["id"]}}
+
+
+def add_schedule(ex: Exchange, plan: V2Request) -> int:
     """PUT the broadcast with its schedules plus the new one; the new id is read back."""
     kind, broadcast = first_found(lambda k: _get(ex, broadcast_path(plan, k)))
     path = broadcast_path(plan, kind)
@@ -228,7 +240,9 @@ def create_schedule(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str
     ex.v2.put(path, authorization=ex.authorization, json={"schedules": [*existing, new]})
     known = {s.get("id") for s in existing}
     added = [s for s in _get(ex, path).get("schedules") or [] if s.get("id") not in known]
-    return {"schedules": {"id": added[-1]["id"] if added else None}}
+    if not added or added[-1].get("id") is None:
+        raise V2BadResponse(f"CallFire v2 answered GET {path} without the schedule just added")
+    return int(added[-1]["id"])
 
 
 def query_schedules(ex: Exchange, op: V11Operation, plan: V2Request) -> dict[str, Any]:
