@@ -19,7 +19,7 @@ from sqlite3 import Connection
 from typing import Any
 
 from bridge.compare.model import SAME, Answer, Difference, Explanation, Outcome
-from bridge.store.sqlite import Connections
+from bridge.store.sqlite import Connections, create_tables
 
 BODY_LIMIT = 256 * 1024  # characters of each answer kept with an outcome that is not `same`
 DROPPED = "dropped"  # the count of reads the queue had no room for
@@ -70,8 +70,7 @@ class ShadowRecord:
         self.keep = keep
         self._db = Connections(self.path, synchronous="NORMAL")  # a count lost in a power cut is no harm
         with self._db.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+            create_tables(db, _SCHEMA)
             db.execute("INSERT OR IGNORE INTO shadow_meta VALUES ('started', ?)", (_now(),))
 
     def reset(self) -> None:

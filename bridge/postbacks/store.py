@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridge.postbacks.events import Delivery
-from bridge.store.sqlite import Connections
+from bridge.store.sqlite import Connections, create_tables
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS postback_events (
@@ -110,8 +110,7 @@ class PostbackStore:
         self.path = Path(path)
         self._db = Connections(self.path, synchronous="FULL")   # a lost commit is a lost postback
         with self._db.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+            create_tables(db, _SCHEMA)
 
     def close(self) -> None:
         self._db.close()

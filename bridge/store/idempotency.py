@@ -39,7 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from bridge.store.sqlite import Connections
+from bridge.store.sqlite import Connections, create_tables
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ class IdempotencyStore:
         self._alive = alive or owner_alive
         self._next_purge = 0.0
         with self._db.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+            create_tables(db, _SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(request_ids)")}
             if "owner" not in columns:  # a store written before owners were recorded
                 db.execute("ALTER TABLE request_ids ADD COLUMN owner TEXT")

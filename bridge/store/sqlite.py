@@ -54,3 +54,9 @@ class Connections:
                 db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def create_tables(db: sqlite3.Connection, schema: str) -> None:
+    """Run `schema`'s `;`-separated statements (CREATE ... IF NOT EXISTS) in the caller's transaction."""
+    for statement in filter(str.strip, schema.split(";")):
+        db.execute(statement)

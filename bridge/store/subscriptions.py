@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bridge.store.sqlite import Connections
+from bridge.store.sqlite import Connections, create_tables
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -69,8 +69,7 @@ class SubscriptionStore:
         self.path = Path(path)
         self._db = Connections(self.path, synchronous="FULL")   # a lost subscription is a silent receiver
         with self._db.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+            create_tables(db, _SCHEMA)
 
     def reserve(self, account: str, enabled: bool, endpoint: str, format: str, trigger: str,
                 filter: dict) -> Subscription:
