@@ -260,3 +260,12 @@ def test_update_and_delete_keep_the_webhooks_in_step(bridge: Bridge, login: str)
     assert fault(bridge.call(f"<ns1:GetSubscription><ns1:Id>{subscription}</ns1:Id></ns1:GetSubscription>", login))[0] \
         == "NOT_FOUND"
     assert bridge.post_webhook(subscription, payload("OutboundCall", "Finished", CALL), "any").status_code == 403
+
+
+def test_a_content_length_that_is_no_number_is_a_400_not_a_crash() -> None:
+    from bridge.postbacks.webhooks import receive
+
+    answered: list[str] = []
+    body = receive({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "lots"}, lambda status, headers: answered.append(status),
+                   subscriptions=None, pipeline=None, subscription_id=1)  # neither is reached
+    assert answered == ["400 Bad Request"] and b"Content-Length" in b"".join(body)

@@ -36,7 +36,10 @@ def receive(environ: dict[str, Any], start_response: StartResponse, subscription
             pipeline: Pipeline, subscription_id: int) -> Iterable[bytes]:
     if environ["REQUEST_METHOD"] != "POST":
         return _answer(start_response, "405 Method Not Allowed", {"error": "POST a v2 webhook payload"})
-    length = int(environ.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _answer(start_response, "400 Bad Request", {"error": "Content-Length is not a number"})
     if length > MAX_BODY:
         return _answer(start_response, "413 Content Too Large", {"error": f"over {MAX_BODY} bytes"})
     body = environ["wsgi.input"].read(length) if length else b""
