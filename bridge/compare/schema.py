@@ -7,6 +7,7 @@ The layout is the live contract's, a superset of the 2014 one, so an answer from
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -41,6 +42,9 @@ class Schema:
     def __init__(self, files: dict[str, bytes]) -> None:
         self._elements, self._types = global_components(files)
         self._complex_cache: dict[tuple[str, str], ElementType] = {}
+        # Shadow mode compares in threads: a type is built under the lock, so no thread reads the
+        # placeholder a recursive type leaves while it is half-built.
+        self._lock = threading.RLock()
 
     def element(self, namespace: str, name: str) -> ElementType | None:
         """The type of a global element (an answer's Body child); None for a simple or unknown one."""
@@ -65,10 +69,11 @@ class Schema:
             key = self._qname(node, type_name)
             found = self._types.get(key)
             if found is not None and found.tag == f"{{{XS}}}complexType":
-                if key not in self._complex_cache:
-                    self._complex_cache[key] = ElementType()  # a recursive type refers to itself
-                    self._complex_cache[key].__dict__.update(self._complex(found, key[0]).__dict__)
-                return self._complex_cache[key]
+                with self._lock:
+                    if key not in self._complex_cache:
+                        self._complex_cache[key] = ElementType()  # a recursive type refers to itself
+                        self._complex_cache[key].__dict__.update(self._complex(found, key[0]).__dict__)
+                    return self._complex_cache[key]
         return None
 
     def _complex(self, node: etree._Element, tns: str) -> ElementType:

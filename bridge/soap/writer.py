@@ -9,6 +9,7 @@ simple content, lists for repeated children, "*" for an interleaved xs:choice li
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
@@ -46,7 +47,11 @@ class _Schemas:
 
     def __init__(self, files: dict[str, bytes]) -> None:
         self.elements, self.types = global_components(files)
-        self.cache: dict[tuple[str, str], Layout | None] = {}
+        self.cache: dict[tuple[str, str], Layout | None] = {}  # finished layouts only
+        # Workers serve in threads: a layout is compiled under the lock, and a reader never sees one
+        # half-built (it once read a SendCall as empty: "ToNumber: is required" under a burst).
+        self._lock = threading.RLock()
+        self._building: set[tuple[str, str]] = set()
 
     @staticmethod
     def _qname(node: etree._Element, value: str) -> tuple[str, str]:
@@ -54,10 +59,20 @@ class _Schemas:
         return node.nsmap.get(prefix or None, ""), local
 
     def element_layout(self, key: tuple[str, str]) -> Layout | None:
-        if key not in self.cache:
-            self.cache[key] = None  # recursion guard
-            self.cache[key] = self._element(self.elements[key], key[0])
-        return self.cache[key]
+        if key in self.cache:
+            return self.cache[key]
+        with self._lock:
+            if key in self.cache:
+                return self.cache[key]
+            if key in self._building:  # a type that contains itself: the inner reference has no layout
+                return None
+            self._building.add(key)
+            try:
+                layout = self._element(self.elements[key], key[0])
+            finally:
+                self._building.discard(key)
+            self.cache[key] = layout
+            return layout
 
     def _element(self, node: etree._Element, tns: str) -> Layout | None:
         complex_type = node.find(f"{{{XS}}}complexType")
