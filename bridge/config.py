@@ -38,7 +38,9 @@ class Settings:
     store_path: Path = field(default_factory=default_store_path)
     v2_timeout: float = 30.0
     v2_retries: int = 2
-    v2_page_size: int = 100
+    # The largest `limit` the bridge sends a v2 finder: a window of up to this many items is one request.
+    # CallFire documents no maximum; 1000 is v1.1's MaxResults limit and the largest page its samples show.
+    v2_page_size: int = 1000
     v2_concurrency: int = 4
     # The largest sound or recording the bridge carries, in bytes: a CreateSound upload over it is
     # refused before anything is sent, a download over it is cut off (each costs a few copies in memory).

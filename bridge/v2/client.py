@@ -262,12 +262,18 @@ class V2Client:
 
     def fetch_range(self, path: str, *, authorization: str, params: Params, offset: int,
                     count: int) -> Page:
-        """Items `offset` .. `offset+count-1` of a v2 finder, fetched in pages of `page_size`.
+        """Items `offset` .. `offset+count-1` of a v2 finder, in as few requests as v2 allows.
 
-        The first page is fetched alone (it tells `totalCount`); when v2 gave a count, the
-        other pages are fetched concurrently and the fetch stops at `totalCount`. When v2
-        said -1, pages are fetched one after another until a short page ("if items.size() <
-        limit assume no more items") or until one item *past* the window has been seen.
+        The first request asks for the whole window and one item more (which tells whether
+        more follow when v2 reports no count), at most `page_size` (the largest `limit` the
+        bridge sends). v2 may answer fewer items than asked (it caps `limit` on its side):
+        while its `totalCount` says more exist, the rest is fetched from where it stopped in
+        pages of the size v2 used, concurrently, up to `totalCount`. A page shorter than the
+        `limit` v2 itself reports is either the end (a `totalCount` that overstates) or a cap
+        v2 does not report: one page is fetched alone first, and an empty one ends the fetch.
+        When v2 said -1, pages follow one after another until a short page ("if items.size()
+        < limit assume no more items", `limit` being the one v2's page reports) or until one
+        item *past* the window has been seen.
 
         `total_count` is v2's `totalCount` when >= 0. When v2 said -1 it is `offset` + the
         number of items seen, counting that one look-ahead item: exact when the list ends
@@ -275,66 +281,84 @@ class V2Client:
         paging v1.1 client there is at least one more page to ask for. (A window that starts
         past the end of such a list therefore reports `offset`: v2 gave no better figure.)
         """
-        first, *_ = page_windows(offset, count, self._page_size)
-        page_limit = first[1]
-        items, total = self._page(path, authorization, params, offset, page_limit)
-        seen = len(items)
-        if seen < page_limit:
-            return Page(items[:count], total if total >= 0 else offset + seen)
-        if total >= 0:
-            windows = page_windows(offset, count, self._page_size, total)[1:]
-            for more in self._pages(path, authorization, params, windows):
-                items.extend(more)
-            return Page(items[:count], total)
-        while seen <= count:    # totalCount unknown: walk on, one item past the window
-            page_limit = min(self._page_size, count + 1 - seen)
-            more, _ = self._page(path, authorization, params, offset + seen, page_limit)
-            items.extend(more)
-            seen += len(more)
-            if len(more) < page_limit:
-                break
-        return Page(items[:count], offset + seen)
+        if offset < 0 or count < 1:
+            raise ValueError(f"offset must be >= 0 and count >= 1 (got {offset}, {count})")
+        first = self._page(path, authorization, params, offset, min(self._page_size, count + 1))
+        if first.total < 0:
+            return self._walk(path, authorization, params, offset, count, first)
+        items, end = list(first.items), min(offset + count, first.total)
+        size, alone = len(items), first.short   # size: what v2 answered, all that was asked or its cap
+        while size and offset + len(items) < end:
+            windows = page_windows(offset + len(items), end, size)
+            windows = windows[:1] if alone else windows
+            for (_, asked), page in zip(windows, self._pages(path, authorization, params, windows)):
+                items.extend(page.items)
+                if len(page.items) < asked:   # fewer than asked: the next round starts here, at that size
+                    size, alone = len(page.items), page.short
+                    break
+        return Page(items[:count], first.total)
+
+    def _walk(self, path: str, authorization: str, params: Params, offset: int, count: int,
+              page: _V2Page) -> Page:
+        """totalCount unknown: page after page from `page` on, each as large as v2's last
+        one, until a short page or one item past the window (see `fetch_range`)."""
+        items = list(page.items)
+        while not page.short and len(items) <= count:
+            page = self._page(path, authorization, params, offset + len(items),
+                              min(page.limit, count + 1 - len(items)))
+            items.extend(page.items)
+        return Page(items[:count], offset + len(items))
 
     def _pages(self, path: str, authorization: str, params: Params,
-               windows: list[tuple[int, int]]) -> list[list[dict]]:
+               windows: list[tuple[int, int]]) -> list[_V2Page]:
         """The pages for (offset, limit) windows, in window order."""
         if self._concurrency == 1 or len(windows) <= 1:
-            return [self._page(path, authorization, params, o, n)[0] for o, n in windows]
+            return [self._page(path, authorization, params, o, n) for o, n in windows]
         with ThreadPoolExecutor(max_workers=min(self._concurrency, len(windows)),
                                 thread_name_prefix="v2-page") as pool:
             futures = [pool.submit(deadline.in_context(self._page), path, authorization, params, o, n)
                        for o, n in windows]
             try:
-                return [future.result()[0] for future in futures]
+                return [future.result() for future in futures]
             except BaseException:
                 for future in futures:
                     future.cancel()
                 raise
 
-    def _page(self, path: str, authorization: str, params: Params, offset: int,
-              limit: int) -> tuple[list[dict], int]:
-        """One v2 `Page`: (items, totalCount), totalCount -1 when v2 said so or omitted it."""
+    def _page(self, path: str, authorization: str, params: Params, offset: int, limit: int) -> _V2Page:
+        """One v2 `Page` asked for `limit` items from `offset`."""
         body = self.get(path, authorization=authorization,
                         params={**params, "limit": limit, "offset": offset})
         items = body.get("items", []) if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise V2BadResponse(f"CallFire v2 answered GET {path} with something that is not a page of items")
-        total = body.get("totalCount")
-        return items, total if isinstance(total, int) and total >= 0 else -1
+        total, used = body.get("totalCount"), body.get("limit")
+        return _V2Page(items, total if _is_int(total) and total >= 0 else -1,
+                       used if _is_int(used) and 0 < used < limit else limit)
 
 
-def page_windows(offset: int, count: int, page_size: int, total: int | None = None) -> list[tuple[int, int]]:
-    """The (offset, limit) of each v2 page `fetch_range` asks for, `total` = v2's totalCount.
+@dataclass(frozen=True)
+class _V2Page:
+    """One v2 answer: its items, its totalCount (-1 when v2 said so or omitted it), and the
+    `limit` it reports using (the one asked when it reports none or a larger one)."""
 
-    The first page looks one item past a window smaller than a page (to learn whether more
-    follow when v2 reports no count); later pages stop at `total`.
-    """
-    if offset < 0 or count < 1:
-        raise ValueError(f"offset must be >= 0 and count >= 1 (got {offset}, {count})")
-    first = min(page_size, count + 1)
-    end = offset + count if total is None else min(offset + count, total)
-    return [(offset, first)] + [(start, min(page_size, end - start))
-                                for start in range(offset + first, end, page_size)]
+    items: list[dict]
+    total: int
+    limit: int
+
+    @property
+    def short(self) -> bool:
+        """Fewer items than v2 says it used: by the spec's rule, the list ends here."""
+        return len(self.items) < self.limit
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def page_windows(start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """The (offset, limit) windows of `size` items that cover `start` .. `end-1` (the last one shorter)."""
+    return [(offset, min(size, end - offset)) for offset in range(start, end, size)]
 
 
 def encode_params(params: Params | None) -> list[tuple[str, str]]:
