@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from bridge.sim import SimClock, create_app, parse_credentials, start_in_thread
 from bridge.sim.seed import SEED_ANCHOR_MS
-from tests.sim_fixtures import (  # noqa: F401  (client, login and sim are fixtures)
-    IVR_XML, VOICE_BROADCAST, admin_url, advance, all_items, anon, client, http_client, login,
+from tests.sim_fixtures import (  # noqa: F401  (checked, client, login and sim are fixtures)
+    IVR_XML, VOICE_BROADCAST, admin_url, advance, all_items, anon, checked, client, http_client, login,
     sent_requests, sim)
 
 ms = lambda iso: int(datetime.fromisoformat(iso).timestamp() * 1000)  # noqa: E731
@@ -98,10 +98,10 @@ def test_accounts_are_isolated(sim, client: httpx.Client) -> None:
 
 # ---- finders ---------------------------------------------------------------------------------
 def test_calls_are_newest_first_and_pages_tile_the_result(client: httpx.Client) -> None:
-    everything = client.get("/calls", params={"limit": 2000}).json()
-    keys = [(c["created"], c["id"]) for c in everything["items"]]
-    assert keys == sorted(keys, reverse=True) and len(keys) == everything["totalCount"] == 1531
-    assert all_items(client, "/calls", page=137) == everything["items"]
+    everything = all_items(client, "/calls", page=1000)
+    keys = [(c["created"], c["id"]) for c in everything]
+    assert keys == sorted(keys, reverse=True) and len(keys) == client.get("/calls").json()["totalCount"] == 1531
+    assert all_items(client, "/calls", page=137) == everything
     default = client.get("/calls").json()
     assert (default["limit"], default["offset"], len(default["items"])) == (100, 0, 100)
     assert client.get("/texts").json()["limit"] == 10          # the 2020 spec's default
@@ -125,6 +125,30 @@ def test_any_page_is_a_slice_of_the_whole(client: httpx.Client, seed_calls: list
     assert (page["limit"], page["offset"], page["totalCount"]) == (limit, offset, 1200)
 
 
+def test_a_limit_over_the_cap_is_answered_with_the_cap(checked: httpx.Client) -> None:
+    # CallFire documents no maximum limit; the simulator answers at most 1000 items a page and
+    # says so in the page's `limit` (a client continues from there, as from a capping v2).
+    page = checked.get("/calls", params={"limit": 1500, "offset": 100}).json()
+    assert (page["limit"], page["offset"], len(page["items"]), page["totalCount"]) == (1000, 100, 1000, 1531)
+    assert checked.get("/calls", params={"limit": 1000}).json()["limit"] == 1000
+
+
+@pytest.mark.parametrize("path", ["/calls", "/texts", "/calls/broadcasts", "/contacts", "/contacts/lists/801/items",
+                                  "/numbers/leases", "/campaigns/sounds", "/calls/broadcasts/500/calls"])
+def test_every_finder_keeps_the_cap(path: str) -> None:
+    with httpx.Client(transport=httpx.WSGITransport(app=create_app(max_limit=2)), base_url="http://sim/v2",
+                      auth=("capped", "x")) as capped:
+        page = capped.get(path, params={"limit": 5}).json()
+    assert page["limit"] == 2 and len(page["items"]) == 2 and page["totalCount"] > 2
+
+
+def test_no_cap() -> None:
+    with httpx.Client(transport=httpx.WSGITransport(app=create_app(max_limit=None)), base_url="http://sim/v2",
+                      auth=("uncapped", "x")) as uncapped:
+        page = uncapped.get("/calls", params={"limit": 2000}).json()
+    assert (page["limit"], len(page["items"])) == (2000, 1531)
+
+
 @pytest.mark.parametrize("params, predicate", [
     ({"campaignId": 101}, lambda c: c.get("campaignId") == 101),
     ({"campaignId": 0}, lambda c: "campaignId" not in c),
@@ -145,8 +169,9 @@ def test_any_page_is_a_slice_of_the_whole(client: httpx.Client, seed_calls: list
 def test_call_filters(client: httpx.Client, seed_calls: list[dict], params: dict,
                       predicate) -> None:
     expected = [c for c in seed_calls if predicate(c)]
-    got = client.get("/calls", params={**params, "limit": 2000}).json()
-    assert expected and got["items"] == expected and got["totalCount"] == len(expected)
+    got = client.get("/calls", params={**params, "limit": 1000}).json()
+    assert expected and got["items"] == expected[:1000] and got["totalCount"] == len(expected)
+    assert all_items(client, "/calls", page=1000, **params) == expected
 
 
 def test_interval_is_inclusive_and_ids_override_other_filters(client: httpx.Client) -> None:

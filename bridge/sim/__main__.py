@@ -1,5 +1,5 @@
 """python -m bridge.sim --port 8765 [--host 127.0.0.1] [--credentials user:pass,... | --credentials-file PATH]
-                        [--sim-clock live|frozen] [--sim-speed N]
+                        [--sim-clock live|frozen] [--sim-speed N] [--max-limit N]
 
 Credentials also come from CALLFIRE_BRIDGE_SIM_CREDENTIALS (how `callfire-bridge serve` passes them,
 out of `ps`)."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from bridge.config import SIM_CLOCKS, Settings
+from bridge.sim.app import MAX_LIMIT
 from bridge.sim.clock import SimClock
 from bridge.sim.credentials import chosen_credentials, parse_credentials
 from bridge.sim.serve import serve
@@ -28,7 +29,12 @@ def main(argv: list[str] | None = None) -> None:
                              "/__sim/advance")
     parser.add_argument("--sim-speed", type=float, metavar="N",
                         help="live clock runs N times as fast as the wall clock (default 1)")
+    parser.add_argument("--max-limit", type=int, metavar="N", default=MAX_LIMIT,
+                        help=f"the most items a finder answers a page, as a v2 that caps `limit` "
+                             f"(default {MAX_LIMIT}; 0: no cap)")
     args = parser.parse_args(argv)
+    if args.max_limit < 0:
+        parser.error("--max-limit must be >= 0")
     # Flags win over CALLFIRE_BRIDGE_SIM_* variables, as for `callfire-bridge serve`.
     settings = Settings.from_env(sim_clock=args.sim_clock, sim_speed=args.sim_speed)
     try:
@@ -40,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
                                                            settings.sim_credentials))
     except ValueError as exc:
         parser.error(str(exc))
-    serve(args.host, args.port, credentials, clock)
+    serve(args.host, args.port, credentials, clock, args.max_limit or None)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,10 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
 )
 REALM = 'Basic realm="CallFire API"'
 INT64_MAX = 2**63 - 1
+# The most items a finder answers a page. CallFire documents no maximum `limit`; 1000 is the
+# largest page its samples show (and v1.1's MaxResults limit). Over it, a page holds this many
+# and reports `limit` 1000, so a client asking for more must continue as with a real cap.
+MAX_LIMIT = 1000
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
             404: "Not Found", 405: "Method Not Allowed", 415: "Unsupported Media Type",
             500: "Internal Server Error"}
@@ -119,6 +123,7 @@ class Request:
     name: str = ""                 # the {name} segment, percent-decoded
     parsed_form: dict[str, object] | None = None
     account: Account | None = None
+    max_limit: int | None = None   # the simulator's cap on a finder's `limit`; None: none
 
     def json(self) -> object:
         if not self.raw_body.strip():
@@ -146,6 +151,12 @@ class Request:
         if not minimum <= value <= INT64_MAX:
             raise bad_request(f"{name}: {value} is out of range")
         return value
+
+    def paging(self, default_limit: int) -> tuple[int, int]:
+        """A finder's (limit, offset). A `limit` over the cap is answered with the cap, and the
+        page reports the limit it used: a client continues from where the page ends."""
+        limit = self.integer("limit", default_limit)
+        return (min(limit, self.max_limit) if self.max_limit else limit), self.integer("offset", 0)
 
     def boolean(self, name: str) -> bool | None:
         raw = self.single(name)
@@ -189,8 +200,9 @@ Handler = Callable[[Request], tuple[int, object]]
 class Simulator(NumberEndpoints):
     """WSGI callable; `accounts`, `clock` and `lock` are open to in-process tests."""
 
-    def __init__(self, credentials: dict[str, str] | None, clock: SimClock) -> None:
+    def __init__(self, credentials: dict[str, str] | None, clock: SimClock, max_limit: int | None = MAX_LIMIT) -> None:
         self.clock = clock
+        self.max_limit = max_limit
         self.lock = threading.RLock()
         self.accounts = Accounts(build_seed(), credentials)
         self.faults = faults.Faults()
@@ -210,6 +222,7 @@ class Simulator(NumberEndpoints):
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = _read_request(environ)
+        request.max_limit = self.max_limit
         fault = self.faults.pick(request.method, request.path, request.authorization)
         if fault is not None:
             return faults.apply(fault, lambda respond: self._answer(request, respond), start_response)
@@ -278,11 +291,11 @@ class Simulator(NumberEndpoints):
     # ---- v2 endpoints ----------------------------------------------------------------------
     def _find_calls(self, request: Request) -> tuple[int, object]:
         query = _action_query(request, CALL_STATES, CALL_RESULTS)
-        return 200, request.account.find("calls", query, *_paging(request, 100))
+        return 200, request.account.find("calls", query, *request.paging(100))
 
     def _find_texts(self, request: Request) -> tuple[int, object]:
         query = _action_query(request, TEXT_STATES, TEXT_RESULTS)
-        return 200, request.account.find("texts", query, *_paging(request, 10))  # spec default
+        return 200, request.account.find("texts", query, *request.paging(10))  # spec default
 
     def _get_call(self, request: Request) -> tuple[int, object]:
         return 200, request.account.get("calls", request.path_id)
@@ -297,7 +310,7 @@ class Simulator(NumberEndpoints):
 
     # Auto-replies (v2 spells the path auto-replys); the logic is in autoreplies.py.
     def _find_auto_replies(self, request: Request) -> tuple[int, object]:
-        return 200, request.account.auto_replies.find(request.single("number"), *_paging(request, 100))
+        return 200, request.account.auto_replies.find(request.single("number"), *request.paging(100))
 
     def _create_auto_reply(self, request: Request) -> tuple[int, object]:
         return 201, {"id": request.account.auto_replies.create(request.json())}
@@ -313,7 +326,7 @@ class Simulator(NumberEndpoints):
         return 200, request.account.contact(request.path_id)
 
     def _get_contact_history(self, request: Request) -> tuple[int, object]:
-        return 200, request.account.contact_history(request.path_id, *_paging(request, 100))
+        return 200, request.account.contact_history(request.path_id, *request.paging(100))
 
     # Broadcasts: `request.kind` is the path's calls|texts; the logic is in broadcasts.py.
     def _find_broadcasts(self, request: Request) -> tuple[int, object]:
@@ -323,7 +336,7 @@ class Simulator(NumberEndpoints):
             interval_begin=request.integer("intervalBegin"),
             interval_end=request.integer("intervalEnd"))
         return 200, request.account.broadcasts.find(request.kind, query,
-                                                     *_paging(request, 10))   # spec default
+                                                     *request.paging(10))   # spec default
 
     def _create_broadcast(self, request: Request) -> tuple[int, object]:
         broadcast_id = request.account.broadcasts.create(
@@ -360,11 +373,11 @@ class Simulator(NumberEndpoints):
     def _broadcast_actions(self, request: Request) -> tuple[int, object]:
         kind = request.path.rsplit("/", 1)[1]           # .../calls or .../texts
         return 200, request.account.broadcasts.actions(
-            kind, request.path_id, request.integer("batchId"), *_paging(request, 100))
+            kind, request.path_id, request.integer("batchId"), *request.paging(100))
 
     def _broadcast_batches(self, request: Request) -> tuple[int, object]:
         return 200, request.account.broadcasts.batches(request.kind, request.path_id,
-                                                       *_paging(request, 100))
+                                                       *request.paging(100))
 
     def _add_broadcast_batch(self, request: Request) -> tuple[int, object]:
         batch_id = request.account.broadcasts.add_batch(
@@ -388,7 +401,7 @@ class Simulator(NumberEndpoints):
     # Sounds and recordings: the logic is in sounds.py.
     def _find_sounds(self, request: Request) -> tuple[int, object]:
         return 200, request.account.sounds.find(
-            *_paging(request, 100), self.clock.now_ms(), pending=bool(request.boolean("includePending")),
+            *request.paging(100), self.clock.now_ms(), pending=bool(request.boolean("includePending")),
             archived=bool(request.boolean("includeArchived")), scrubbed=bool(request.boolean("includeScrubbed")),
             name=request.single("filter"))
 
@@ -422,7 +435,7 @@ class Simulator(NumberEndpoints):
             frozenset(_id(request, raw) for raw in request.query.get("id", ()) if raw != ""),
             frozenset(raw for raw in request.query.get("number", ()) if raw != ""),
             request.integer("contactListId"), request.single("propertyName"), request.single("propertyValue"),
-            *_paging(request, 100))
+            *request.paging(100))
 
     def _create_contacts(self, request: Request) -> tuple[int, object]:
         return 200, request.account.contact_book.create(request.json())
@@ -436,7 +449,7 @@ class Simulator(NumberEndpoints):
         return 204, None
 
     def _find_contact_lists(self, request: Request) -> tuple[int, object]:
-        return 200, request.account.contact_book.find_lists(request.single("name"), *_paging(request, 100))
+        return 200, request.account.contact_book.find_lists(request.single("name"), *request.paging(100))
 
     def _create_contact_list(self, request: Request) -> tuple[int, object]:
         return 200, request.account.contact_book.create_list(request.json(), self.clock.now_ms())
@@ -452,7 +465,7 @@ class Simulator(NumberEndpoints):
         return 204, None
 
     def _contact_list_items(self, request: Request) -> tuple[int, object]:
-        return 200, request.account.contact_book.items(request.path_id, *_paging(request, 100))
+        return 200, request.account.contact_book.items(request.path_id, *request.paging(100))
 
     def _add_contact_list_items(self, request: Request) -> tuple[int, object]:
         request.account.contact_book.add_items(request.path_id, request.json())
@@ -514,13 +527,14 @@ class Simulator(NumberEndpoints):
 
 
 def create_app(*, credentials: dict[str, str] | None = None,
-               clock: SimClock | None = None) -> Simulator:
+               clock: SimClock | None = None, max_limit: int | None = MAX_LIMIT) -> Simulator:
     """A fresh simulator. `credentials` (login -> password) restricts logins; None: any login.
+    `max_limit`: the most items a finder answers a page (None: no cap).
 
     The default clock is frozen: in-process users are tests that want the same numbers on every
     run; the commands (`python -m bridge.sim`, `callfire-bridge serve`) default to a live one.
     """
-    return Simulator(credentials, clock or SimClock())
+    return Simulator(credentials, clock or SimClock(), max_limit)
 
 
 def _read_request(environ: dict) -> Request:
@@ -533,10 +547,6 @@ def _read_request(environ: dict) -> Request:
                       raw_body=raw_body, content_type=environ.get("CONTENT_TYPE", ""),
                       authorization=environ.get("HTTP_AUTHORIZATION", ""))
     return request
-
-
-def _paging(request: Request, default_limit: int) -> tuple[int, int]:
-    return request.integer("limit", default_limit), request.integer("offset", 0)
 
 
 def _action_query(request: Request, states: Iterable[str], results: Iterable[str]) -> ActionQuery:

@@ -37,7 +37,7 @@ def _where(request: Request) -> dict[str, str | None]:
 
 
 def _paging(request: Request) -> tuple[int, int]:
-    return request.integer("limit", 100), request.integer("offset", 0)   # v2's default: 100
+    return request.paging(100)   # v2's default: 100
 
 
 class NumberEndpoints:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from waitress.server import create_server
 
-from bridge.sim.app import Simulator, create_app
+from bridge.sim.app import MAX_LIMIT, Simulator, create_app
 from bridge.serving import ServerThread, run_in_thread
 from bridge.sim.clock import SimClock
 
@@ -21,9 +21,10 @@ def _server(app: Simulator, host: str, port: int):
                          ident="callfire-v2-sim")
 
 
-def serve(host: str, port: int, credentials: dict[str, str] | None, clock: SimClock) -> None:
+def serve(host: str, port: int, credentials: dict[str, str] | None, clock: SimClock,
+          max_limit: int | None = MAX_LIMIT) -> None:
     """Serve until interrupted; prints the base URL once the port is bound (port 0: any free)."""
-    server = _server(create_app(credentials=credentials, clock=clock), host, port)
+    server = _server(create_app(credentials=credentials, clock=clock, max_limit=max_limit), host, port)
     print(f"CallFire v2 simulator: http://{host}:{server.effective_port}/v2", flush=True)
     server.run()
 

@@ -104,7 +104,7 @@ class Webhooks:
                  and (event is None or event.lower() in (e.lower() for e in w["events"]))
                  and (callback is None or w["callback"] == callback)
                  and (enabled is None or w["enabled"] is enabled)]
-        limit, offset = request.integer("limit", 100), request.integer("offset", 0)
+        limit, offset = request.paging(100)
         return {"items": found[offset:offset + limit], "limit": limit, "offset": offset, "totalCount": len(found)}
 
     def get(self, webhook_id: int) -> dict:
