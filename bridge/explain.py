@@ -185,15 +185,23 @@ def explain(document: bytes, runtime: Runtime, endpoint: SoapEndpoint | None = N
     if plan.fan_out:
         explanation.notes.append(f"{plan.fan_out[0]}: v2 filters on one number, so one query per number "
                                  "(each from offset 0), merged newest first.")
-    if plan.paged and len(requests) > len(plan.fan_out[1] if plan.fan_out else (None,)):
-        explanation.notes.append(f"Pages of {runtime.settings.v2_page_size}: the first alone, the rest concurrently; "
-                                 "the bridge stops early when v2's totalCount says there are no more.")
+    if plan.paged and requests:
+        explanation.notes.append(paging_note(runtime.settings.v2_page_size))
     if plan.bridge.get("request_id"):
         explanation.notes.append(f"RequestId {plan.bridge['request_id']!r}: if this account already used it, "
                                  "the bridge sends nothing and answers the first CreatedId.")
     if plan.bridge.get("scrub_duplicates"):
         explanation.notes.append("ScrubBroadcastDuplicates: repeated numbers were removed from recipients.")
     return explanation
+
+
+def paging_note(most: int) -> str:
+    """How the bridge pages a v2 finder (bridge.v2.client.fetch_range), for the request plan shown."""
+    return (f"One v2 request for the whole window: limit = MaxResults + 1 (the one item more tells whether "
+            f"more follow when v2 reports no totalCount), at most {most} (v2_page_size); a larger window "
+            f"takes pages of {most}, the first alone, the rest concurrently. If v2 answers fewer items "
+            "than asked while its totalCount says more exist, the bridge continues from there with the "
+            "page size v2 used; it stops at v2's totalCount.")
 
 
 def form_of(plan: V2Request) -> dict[str, Any]:

@@ -3,6 +3,7 @@ is compared with what the simulator received when the bridge served the same req
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from urllib.parse import parse_qsl
@@ -161,3 +162,22 @@ def test_explain_names_what_post_texts_cannot_carry(inproc: InProcess) -> None:
     [sent] = result["requests"]
     assert (sent["method"], sent["path"], sent["json"]) == ("POST", "/texts", [{"phoneNumber": "12135550604"}])
     assert [note.partition(":")[0] for note in result["lossy"]] == ["BroadcastName", "TextBroadcastConfig/BigMessageStrategy"]
+
+
+def test_explain_shows_one_request_for_a_whole_window(inproc: InProcess, tmp_path) -> None:
+    query = b"<QueryCalls><MaxResults>1000</MaxResults><BroadcastId>500</BroadcastId></QueryCalls>"
+    result = inproc.client.post("/explain", content=query).json()
+    assert [(r["method"], r["path"], dict(r["query"])) for r in result["requests"]] == [
+        ("GET", "/calls", {"campaignId": "500", "limit": "1000", "offset": "0"})]
+    assert any(note.startswith("One v2 request for the whole window") and "at most 1000" in note
+               for note in result["notes"])
+    # A smaller configured maximum: the dry run shows every page of the window.
+    request = tmp_path / "QueryCalls.xml"
+    request.write_bytes(query)
+    done = subprocess.run([sys.executable, "-m", "bridge.cli", "explain", str(request), "--json"], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "CALLFIRE_BRIDGE_V2_PAGE_SIZE": "400"})
+    assert done.returncode == 0, done.stderr
+    explained = json.loads(done.stdout)
+    assert [(dict(r["query"])["offset"], dict(r["query"])["limit"]) for r in explained["requests"]] == [
+        ("0", "400"), ("400", "400"), ("800", "200")]
+    assert any("at most 400" in note for note in explained["notes"])
