@@ -26,7 +26,7 @@ from bridge.translate.engine import V2Request, entity_writer
 log = logging.getLogger(__name__)
 
 # The most items read from each holder list, per QueryLabels or per DeleteLabel round: at
-# v2_page_size 100 that is up to 100 GETs per list (the first alone, the rest concurrently).
+# v2_page_size 1000 that is up to 10 GETs per list (the first alone, the rest concurrently).
 MAX_HOLDERS = 10_000
 
 
