@@ -242,19 +242,23 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if settings.shadow:
         from bridge.compare.shadow import display_url
         print(f"Shadow: reads also go to {display_url(settings.shadow)}; differences at {base}/compare", flush=True)
-    prepare_operations(args)
+    prepare_operations(args, parser)
     from bridge.gunicorn_app import serve_forever
     serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
-def prepare_operations(args: argparse.Namespace) -> None:
-    """The workers' log format and level, and the directory their metrics share (bridge.observability)."""
+def prepare_operations(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """The directory the workers' metrics share, and their log format and level (bridge.observability)."""
     from bridge.observability.multiproc import ensure_multiprocess_dir
-    for name, value in (("LOG_FORMAT", args.log_format), ("LOG_LEVEL", args.log_level)):
-        if value:
-            os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
-    ensure_multiprocess_dir()
+    ensure_multiprocess_dir()   # first: prometheus-client reads it when first imported
+    from bridge.observability import logs
+    settings = Settings.from_env(log_format=args.log_format, log_level=args.log_level)
+    if settings.log_format not in logs.FORMATS or settings.log_level.lower() not in logs.LEVELS:
+        parser.error(f"CALLFIRE_BRIDGE_LOG_FORMAT: one of {', '.join(logs.FORMATS)}; "
+                     f"CALLFIRE_BRIDGE_LOG_LEVEL: one of {', '.join(logs.LEVELS)}")
+    os.environ["CALLFIRE_BRIDGE_LOG_FORMAT"] = settings.log_format
+    os.environ["CALLFIRE_BRIDGE_LOG_LEVEL"] = settings.log_level
 
 
 def with_public_url(settings: Settings, args: argparse.Namespace) -> Settings:
