@@ -49,3 +49,30 @@ def test_a_credential_in_a_log_line_is_redacted() -> None:
     for log_format in logs.FORMATS:
         line = logs.formatter(log_format).format(record)
         assert "YWxpY2U6c2VjcmV0" not in line and "Basic [redacted]" in line
+
+
+def test_retries_and_breaker_opens_are_counted() -> None:
+    from prometheus_client import REGISTRY
+
+    from bridge.observability.instrument import instrument_v2
+    from bridge.v2.client import V2Client
+    from bridge.v2.errors import V2Error
+    from bridge.v2.retry import CircuitBreaker
+
+    def value(name: str) -> float:
+        return REGISTRY.get_sample_value(name) or 0.0
+
+    client = V2Client("http://v2.test/v2", transport=httpx.MockTransport(lambda request: httpx.Response(503)),
+                      retries=2, breaker=CircuitBreaker("http://v2.test/v2", failures=3, cooldown=60))
+    client._sleep = lambda seconds: None   # no backoff waits in a test
+    instrument_v2(client)
+    retries, opens = value("callfire_bridge_v2_retries_total"), value("callfire_bridge_v2_breaker_opens_total")
+    for _ in range(2):   # 3 attempts open the breaker; the second call fails fast without a request
+        try:
+            client.get("/calls/1", authorization="Basic eDp5")
+        except V2Error:
+            pass
+    assert value("callfire_bridge_v2_retries_total") - retries == 2
+    assert value("callfire_bridge_v2_breaker_opens_total") - opens == 1
+    assert REGISTRY.get_sample_value("callfire_bridge_v2_request_duration_seconds_count",
+                                     {"method": "GET", "path": "/calls/{id}"}) >= 3

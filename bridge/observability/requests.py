@@ -91,7 +91,10 @@ class Observed:
                 code = None
                 if not status.startswith("2"):
                     # A fault: one small answer (spyne hands it over as an iterator), read for its code.
-                    body = list(body)
+                    chunks = list(body)
+                    if hasattr(body, "close"):
+                        body.close()
+                    body = chunks
                     code = fault_code(body)
                 observe(record, status, code, time.perf_counter() - started)
             return body
