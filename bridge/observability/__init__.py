@@ -1,5 +1,6 @@
 """Operations: what a load balancer, Prometheus and a log pipeline read from a running bridge.
 
+- `context`: the record of the request being served (its id and operation), for log lines.
 - `requests`: the request id of each HTTP request (the client's X-Request-Id when sane, else a
   new one, echoed in the answer) and the WSGI middleware that counts and times SOAP operations.
 - `metrics`: the Prometheus metrics (multiprocess mode under gunicorn) and `/metrics`' text.

@@ -14,7 +14,7 @@ import httpx
 from prometheus_client.core import GaugeMetricFamily
 
 from bridge.observability import metrics
-from bridge.observability.requests import current
+from bridge.observability.context import current
 from bridge.v2.answers import table as answer_table
 
 if TYPE_CHECKING:

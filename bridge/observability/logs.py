@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import datetime, timezone
 
-from bridge.observability.requests import current
+from bridge.observability.context import current
 
 FORMATS = ("text", "json")
 LEVELS = ("debug", "info", "warning", "error")

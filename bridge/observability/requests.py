@@ -1,23 +1,18 @@
-"""The request id and the per-request record that logs and metrics read.
-
-One contextvar per request: the middleware sets it, spyne's `method_call` event names the v1.1
-operation in it (bridge.observability.instrument), log records read it (bridge.observability.logs).
-Fan-out threads see it because they run in a copy of the request's context (bridge.deadline.in_context).
-"""
+"""The request id of every HTTP request, and the middleware that counts and times SOAP requests
+by v1.1 operation (what it records for the request's log lines is in bridge.observability.context)."""
 from __future__ import annotations
 
-import contextvars
 import itertools
 import logging
 import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from bridge.faults import FaultCode
 from bridge.observability import metrics
+from bridge.observability.context import RequestRecord, current
 
 HEADER = "X-Request-Id"
 UNKNOWN = "unknown"   # the operation label of a SOAP request refused before it named a served operation
@@ -26,16 +21,6 @@ _SANE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}")
 _FAULT_CODE = re.compile(rb"FaultCode>([A-Z_]{1,32})</")
 _FAULT_CODES = frozenset(code.value for code in FaultCode)
 log = logging.getLogger("bridge.requests")
-
-
-@dataclass
-class RequestRecord:
-    request_id: str
-    operation: str | None = None   # the v1.1 operation, once spyne has matched the Body element
-
-
-current: contextvars.ContextVar[RequestRecord | None] = contextvars.ContextVar("callfire_bridge_request",
-                                                                               default=None)
 
 
 def request_id_of(environ: dict[str, Any]) -> str:
