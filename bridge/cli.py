@@ -68,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="allow postUrls on private, loopback and link-local addresses (local demos, tests)")
     serve.add_argument("--postback-poll", choices=("on", "off", "auto"),
                        help="poll v2 for finished calls, texts and broadcasts (default auto: on with the embedded simulator)")
+    # Operations (bridge.observability)
+    serve.add_argument("--log-format", choices=("text", "json"),
+                       help="log lines as text (the default) or one JSON object per line; also CALLFIRE_BRIDGE_LOG_FORMAT")
+    serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                       help="log from this level up (default warning); also CALLFIRE_BRIDGE_LOG_LEVEL")
     explain = commands.add_parser("explain", help="the exact v2 request(s) a v1.1 request becomes (no upstream call)")
     explain.add_argument("request", help="a file holding a v1.1 SOAP envelope or bare request element ('-': stdin)")
     explain.add_argument("--base-url", default="https://api.callfire.com/v2", help="v2 base URL shown in the output")
@@ -237,9 +242,23 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if settings.shadow:
         from bridge.compare.shadow import display_url
         print(f"Shadow: reads also go to {display_url(settings.shadow)}; differences at {base}/compare", flush=True)
+    prepare_operations(args, parser)
     from bridge.gunicorn_app import serve_forever
     serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def prepare_operations(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """The directory the workers' metrics share, and their log format and level (bridge.observability)."""
+    from bridge.observability.multiproc import ensure_multiprocess_dir
+    ensure_multiprocess_dir()   # first: prometheus-client reads it when first imported
+    from bridge.observability import logs
+    settings = Settings.from_env(log_format=args.log_format, log_level=args.log_level)
+    if settings.log_format not in logs.FORMATS or settings.log_level.lower() not in logs.LEVELS:
+        parser.error(f"CALLFIRE_BRIDGE_LOG_FORMAT: one of {', '.join(logs.FORMATS)}; "
+                     f"CALLFIRE_BRIDGE_LOG_LEVEL: one of {', '.join(logs.LEVELS)}")
+    os.environ["CALLFIRE_BRIDGE_LOG_FORMAT"] = settings.log_format
+    os.environ["CALLFIRE_BRIDGE_LOG_LEVEL"] = settings.log_level
 
 
 def with_public_url(settings: Settings, args: argparse.Namespace) -> Settings:

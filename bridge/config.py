@@ -81,6 +81,10 @@ class Settings:
     # subscription post to {public_url}/webhooks/v2/{id}. `serve` with the embedded simulator sets
     # the bridge's own address when none is given.
     public_url: str | None = None
+    # Operations (bridge.observability): log lines as "text" or "json" (one object per line, with the
+    # request id), from this level up (debug, info, warning, error).
+    log_format: str = "text"
+    log_level: str = "warning"
 
     @property
     def zone(self) -> ZoneInfo:

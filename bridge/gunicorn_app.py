@@ -22,6 +22,7 @@ import threading
 import time
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.base import Worker
 from waitress.channel import HTTPChannel
@@ -42,9 +43,13 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):  # noqa: ANN201 - runs in each worker, after the fork
+        from bridge.observability import logs
+        from bridge.observability.requests import Observed
         from bridge.wsgi import application, start_worker
+        settings = Settings.from_env()
+        logs.setup(settings.log_format, settings.log_level)
         start_worker()   # postback delivery and polling run in every worker (leases share the work)
-        return application
+        return Observed(application)   # request ids, and per-operation metrics (bridge.observability)
 
 
 class TimedChannel(HTTPChannel):
@@ -132,6 +137,22 @@ def connection_limit() -> int:
     return CONNECTIONS if soft == resource.RLIM_INFINITY else max(16, min(CONNECTIONS, soft - 64))
 
 
+class BridgeLogger(glogging.Logger):
+    """gunicorn's own log lines (the arbiter's, a worker's boot and exit) in the bridge's format."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        from bridge.observability import logs
+        for handler in self.error_log.handlers:
+            handler.setFormatter(logs.formatter(Settings.from_env().log_format))
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker exited: its metrics files stay (counters keep counting) but its live gauges go."""
+    from bridge.observability.multiproc import worker_exited
+    worker_exited(worker.pid)
+
+
 def serve_forever(host: str, port: int, *, workers: int, threads: int) -> None:
     _Gunicorn({
         "bind": f"{host}:{port}",
@@ -141,4 +162,6 @@ def serve_forever(host: str, port: int, *, workers: int, threads: int) -> None:
         "accesslog": None,  # access lines would carry nothing useful but could carry query strings
         "errorlog": "-",
         "loglevel": "warning",
+        "logger_class": "bridge.gunicorn_app.BridgeLogger",
+        "child_exit": child_exit,
     }).run()

@@ -13,6 +13,7 @@
     POST /cloud/1/reports/callback/...     cloud/1 report callbacks (bridge.postbacks.cloud1)
     GET|POST /postbacks                    the postback outbox and its dead letters (retry: POST)
     POST /webhooks/v2/{subscription id}    v2 webhooks of a subscription (bridge.postbacks.webhooks)
+    GET  /healthz, /readyz, /metrics       probes and Prometheus metrics (bridge.observability)
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ from bridge.soap.app import MAX_BODY, SoapEndpoint
 from bridge.postbacks.service import Postbacks
 from bridge.postbacks.webhooks import receive as receive_webhook
 from bridge.web.postbacks_page import postbacks_page
+from bridge.observability import metrics as observability_metrics
+from bridge.observability.instrument import OutboxCollector, instrument
+from bridge.observability.readiness import ReadinessProbe
 
 ROUTES = [
     (re.compile(r"/api/1\.[01]/wsdl/(?P<file>[\w.-]+)"), "wsdl"),
@@ -51,6 +55,9 @@ ROUTES = [
     (re.compile(r"/cloud/1/reports/callback/.*"), "cloud1"),
     (re.compile(r"/postbacks/?"), "postbacks_page"),
     (re.compile(r"/webhooks/v2/(?P<subscription_id>[0-9]{1,18})"), "subscription_webhook"),
+    (re.compile(r"/healthz"), "healthz"),
+    (re.compile(r"/readyz"), "readyz"),
+    (re.compile(r"/metrics"), "metrics"),
 ]
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _ADDRESS = re.compile(rb'location="https://www\.callfire\.com/api/1\.1/soap12/(\w+)"')
@@ -85,6 +92,8 @@ class BridgeApp:
         self.shadow = Shadow.from_settings(runtime.settings) if runtime.settings.shadow else None
         self.soap_service = self.soap_endpoint if self.shadow is None else ShadowMiddleware(self.soap_endpoint,
                                                                                               self.shadow)
+        # Operations: each request's v1.1 operation, v2 latencies, retries, breaker opens (bridge.observability).
+        instrument(self)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -166,6 +175,27 @@ class BridgeApp:
     def start_background(self) -> None:
         """What a serving worker runs beside its requests: postback delivery and polling."""
         self.postbacks.start()
+
+    # -- operations (bridge.observability) --
+    def healthz(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Liveness: this worker answers (nothing upstream is asked)."""
+        return respond(start_response, "200 OK", "application/json", b'{"status": "ok"}')
+
+    @cached_property
+    def readiness(self) -> ReadinessProbe:
+        return ReadinessProbe(self.runtime)
+
+    def readyz(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Readiness: 200 when the store answers and v2 is reachable, else 503 naming what is not."""
+        state = self.readiness.check()
+        if state.ready:
+            return respond(start_response, "200 OK", "application/json", b'{"status": "ready"}')
+        body = json.dumps({"status": "not ready", "problems": state.problems}).encode()
+        return respond(start_response, "503 Service Unavailable", "application/json", body)
+
+    def metrics(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        payload, content_type = observability_metrics.render([OutboxCollector(lambda: self.postbacks.store.counts())])
+        return respond(start_response, "200 OK", content_type, payload)
 
 
 def respond(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
