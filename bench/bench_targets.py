@@ -26,9 +26,7 @@ import gc
 import os
 import platform
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,8 +39,8 @@ import httpx
 
 import procstat
 import wrk
-from bridge.cli import free_port
 from results_file import write_section
+from served import Served, running_bridge
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Issue 13 targets: bridge vs direct CallFire v2 (bench/bench_targets.py)"
@@ -105,42 +103,21 @@ HEADER = ("figure", "bridge", "direct", "bridge/direct", "target", "met")
 # --- the bridge under test -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Bridge:
-    base: str
-    upstream: str        # the simulator's v2 base URL
+class Bridge(Served):
     workers: list[int]   # gunicorn worker pids
     simulator: int       # the simulator's pid
-    log: Path            # the bridge's stderr
 
     def deepest_queue(self) -> int:
         """The most requests waitress ever had waiting for a worker thread (its warnings), 0 if never."""
         return max(map(int, re.findall(r"Task queue depth is (\d+)", self.log.read_text())), default=0)
 
-    @property
-    def sim_root(self) -> str:
-        return self.upstream.removesuffix("/v2")
-
 
 @contextmanager
-def running_bridge(folder: Path) -> Iterator[Bridge]:
-    port = free_port()
-    with (folder / "bridge.log").open("wb") as log:  # stderr: waitress' queue-depth warnings under load
-        process = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
-                                    "--threads", "4", "--store", str(folder / "store.sqlite3"), "--sim-clock",
-                                    "frozen", "--postback-poll", "off"], stdout=subprocess.DEVNULL, stderr=log,
-                                   start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                upstream = httpx.get(base + "/health").json()["upstream"]
-                break
-            except (httpx.TransportError, ValueError):
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the bridge did not start: " + (folder / "bridge.log").read_text()[-2000:])
+def measured_bridge(folder: Path) -> Iterator[Bridge]:
+    """The bridge, 4 threads a worker, postback polling off (as against real CallFire), and its processes."""
+    with running_bridge(folder, "--threads", "4", "--postback-poll", "off") as served:
         for _ in range(100):  # gunicorn forks its workers after the simulator started
-            kids = procstat.children(process.pid)
+            kids = procstat.children(served.pid)
             workers = [pid for pid in kids if "bridge.sim" not in procstat.command_line(pid)]
             if len(workers) == 2:
                 break
@@ -148,10 +125,7 @@ def running_bridge(folder: Path) -> Iterator[Bridge]:
         else:
             raise SystemExit(f"expected 2 gunicorn workers, found {workers}")
         simulator = next(pid for pid in kids if "bridge.sim" in procstat.command_line(pid))
-        yield Bridge(base, upstream, workers, simulator, folder / "bridge.log")
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        yield Bridge(served.base, served.upstream, served.pid, served.log, workers, simulator)
 
 
 def server_timing(header: str) -> dict[str, float]:
@@ -438,7 +412,7 @@ def main() -> None:
     started = time.monotonic()
     repeats: list[dict[str, float]] = []
     client_cpu: list[float] = []
-    with tempfile.TemporaryDirectory() as folder, running_bridge(Path(folder)) as bridge:
+    with tempfile.TemporaryDirectory() as folder, measured_bridge(Path(folder)) as bridge:
         for _ in range(args.repeats):
             repeats.append(latency_repeat(bridge, args.rounds) | throughput_repeat(bridge, args.seconds, client_cpu))
         rss = peak_rss(bridge, args.seconds)
