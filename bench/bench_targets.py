@@ -243,7 +243,7 @@ def throughput_repeat(bridge: Bridge, seconds: int, client_cpu: list[float]) -> 
             before = procstat.cpu_seconds(pids)
             load = wrk.run(url, lua, connections=connections, seconds=seconds)
             used = procstat.cpu_seconds(pids) - before
-            if load.errors:
+            if load.errors or not load.requests:
                 raise RuntimeError(f"{name} {side}: {load.errors} failed requests of {load.requests}")
             figures[f"{name} {side}"] = load.per_second
             client_cpu.append(load.client_cpu / load.requests * 1000)
