@@ -26,7 +26,7 @@ ROWS = {
     "QueryCalls 1000 p50 vs one limit=1000 request": (True, True),
     "QueryCalls 1000 p50 vs ten pages of 100": (False, True),
     "QueryCalls 1000 bridge own work (Server-Timing bridge)": (True, False),
-    "spyne gc.collect() calls per second (in-process, QueryCalls 1000 back to back)": (True, False),
+    "spyne gc.collect() calls per second (in-process, QueryCalls 1000)": (True, False),
     "throughput GetCall, 8 clients": (True, True),
     "throughput GetCall, 16 clients": (True, True),
     "throughput GetCall, 32 clients": (True, True),
