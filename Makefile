@@ -54,9 +54,16 @@ serve: setup
 test: setup system-deps node-deps
 	$(PY) -m pytest -q
 
-bench: setup system-deps
+bench: setup system-deps bench-deps
+	$(PY) bench/bench_targets.py
 	$(PY) bench/bench_bridge.py
 	$(PY) bench/bench_load.py
+
+# wrk, the load generator of bench/bench_targets.py (apt only when it is missing).
+.PHONY: bench-deps
+bench-deps:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 
 # The legacy v1.1 simulator against the bridge over every served read; the report: var/compare/report.html
 compare: setup

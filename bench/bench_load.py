@@ -17,50 +17,23 @@ import argparse
 import json
 import os
 import platform
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from bridge.cli import free_port
 from results_file import write_section
+from served import running_bridge
 from slow_clients import HEADER as SLOW_HEADER
 from slow_clients import measure as measure_slow_clients
 
 ROOT = Path(__file__).resolve().parent.parent
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 PASSWORD = "bench"
-
-
-@contextmanager
-def running_bridge(folder: Path, *options: str) -> Iterator[tuple[str, str]]:
-    """`callfire-bridge serve` (2 workers, frozen simulator clock): (bridge URL, simulator root URL)."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2",
-                                "--store", str(folder / "store.sqlite3"), "--sim-clock", "frozen", *options],
-                               stdout=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                upstream = httpx.get(base + "/health").json()["upstream"]
-                break
-            except (httpx.TransportError, ValueError):
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the bridge did not start")
-        yield base, upstream.removesuffix("/v2")
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def php_client(base: str, login: str, seconds: float, results: list[dict]) -> None:
@@ -149,7 +122,8 @@ def main() -> None:
     args = parser.parse_args()
 
     results: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp, running_bridge(Path(tmp)) as (base, sim):
+    with tempfile.TemporaryDirectory() as tmp, running_bridge(Path(tmp)) as served:
+        base, sim = served.base, served.sim_root
         run = f"{int(time.time())}"
         clients = [threading.Thread(target=php_client, args=(base, f"php{n}-{run}", args.seconds, results))
                    for n in range(args.php)]

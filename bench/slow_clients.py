@@ -100,9 +100,9 @@ def main() -> None:
         import tempfile
         from pathlib import Path
 
-        from bench_load import running_bridge
-        with tempfile.TemporaryDirectory() as tmp, running_bridge(Path(tmp)) as (url, _):
-            rows = [measure(url, n, args.seconds).row() for n in args.stalled]
+        from served import running_bridge
+        with tempfile.TemporaryDirectory() as tmp, running_bridge(Path(tmp)) as served:
+            rows = [measure(served.base, n, args.seconds).row() for n in args.stalled]
     print(HEADER + "\n" + "\n".join(rows))
 
 
