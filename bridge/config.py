@@ -79,6 +79,10 @@ class Settings:
     # subscription post to {public_url}/webhooks/v2/{id}. `serve` with the embedded simulator sets
     # the bridge's own address when none is given.
     public_url: str | None = None
+    # Many replicas (issue 13, bridge.store.factory): a postgresql://user@host:port/db URL puts every store
+    # (RequestIds, subscriptions, postbacks, the shadow record) in that database instead of the SQLite
+    # files beside store_path. `--store URL` sets it; a password belongs in PGPASSWORD or ~/.pgpass.
+    store: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
