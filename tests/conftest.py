@@ -24,6 +24,7 @@ from hypothesis import settings
 from bridge.cli import free_port
 from bridge.config import Settings
 from contract_check import ContractCheck, ContractChecker, ContractCheckProxy
+from pg_fixtures import backend, postgresql  # noqa: F401 - fixtures: the store tests run on SQLite and PostgreSQL
 
 # No timed assertions in tests: hypothesis' default 200 ms deadline per example is one, and
 # it flakes on a loaded 2-core machine.
