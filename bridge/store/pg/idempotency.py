@@ -59,6 +59,10 @@ class Session:
                 if db is not None and self._pid != os.getpid():
                     _INHERITED.append(db)
                 db = self._db = connect(self.url)
+                # A host that vanishes (power, network) sends no FIN: the server probes the idle session
+                # and ends it after ~25 s, instead of the kernel's default two hours.
+                for name, value in (("idle", 10), ("interval", 5), ("count", 3)):
+                    db.execute(f"SET tcp_keepalives_{name} = {value}")
                 pid, start = db.execute("SELECT pid, extract(epoch FROM backend_start) FROM pg_stat_activity"
                                         " WHERE pid = pg_backend_pid()").fetchone()
                 self._owner, self._pid = f"pg:{pid}:{start}", os.getpid()
