@@ -212,6 +212,8 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = with_public_url(settings, args)
     if settings.shadow:
         check_shadow(settings)
+    if settings.store:
+        check_store(settings)
     upstream = settings.upstream or start_simulator(settings)
     # Postbacks: the workers read these (bridge.postbacks.service).
     if args.postback_allow_private:
@@ -269,6 +271,16 @@ def check_shadow(settings: Settings) -> None:
     record = factory.shadow_record(settings)
     record.reset()
     record.close()
+
+
+def check_store(settings: Settings) -> None:
+    """A reachable PostgreSQL store, its tables made, before the workers fork (one clear line, not a
+    traceback per worker); the message names the database without its password."""
+    import psycopg
+    try:
+        factory.request_ids(settings).close()
+    except (ValueError, psycopg.Error) as exc:
+        raise SystemExit(f"--store: {exc}") from None
 
 
 def free_port() -> int:
