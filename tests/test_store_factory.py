@@ -49,3 +49,21 @@ def test_the_stores_show_their_database_without_its_password(postgresql: Postgre
               factory.shadow_record(settings)]
     assert all("s3cret" not in repr(store) and "dbname=" in repr(store) for store in stores)
     assert "s3cret" not in factory.describe(settings)
+
+
+OPEN_ALL = """
+import sys
+from bridge.config import Settings
+from bridge.store import factory
+settings = Settings(store=sys.argv[1])
+for make in (factory.request_ids, factory.subscriptions, factory.postbacks, factory.shadow_record):
+    make(settings)
+"""
+
+
+def test_replicas_starting_at_once_on_a_new_database_all_start(postgresql: PostgreSQL) -> None:
+    """CREATE TABLE IF NOT EXISTS alone races (a unique violation in pg_type): the schema lock orders them."""
+    url = postgresql.new_database()
+    starts = [subprocess.Popen([sys.executable, "-c", OPEN_ALL, url], stderr=subprocess.PIPE, text=True)
+              for _ in range(6)]
+    assert [(start.wait(timeout=60), start.stderr.read()) for start in starts] == [(0, "")] * 6

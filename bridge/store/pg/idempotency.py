@@ -99,9 +99,10 @@ class PgIdempotencyStore:
         pid, _, start = rest.partition(":")
         if kind != "pg" or not pid.isdigit():
             return True   # not a session: cannot tell, keep it in flight
+        # backend_start is NULL for another role's session without pg_read_all_stats: then the pid decides.
         return bool(self._db.get().execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s"
-            " AND extract(epoch FROM backend_start) = %s::numeric)", (int(pid), start)).fetchone()[0])
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %s AND (backend_start IS NULL"
+            " OR extract(epoch FROM backend_start) = %s::numeric))", (int(pid), start)).fetchone()[0])
 
     def claim(self, account: str, operation: str, request_id: str, fingerprint: str) -> Claim:
         key = (account, operation, request_id)
