@@ -322,3 +322,23 @@ def test_store_matches_model(backend):
     run_state_machine_as_test(lambda: StoreModel(store, clock),
                               settings=settings(max_examples=60, stateful_step_count=30, deadline=None))
 
+
+
+def test_sessions_ended_by_the_server_cost_no_request_and_no_false_reconcile(postgresql) -> None:
+    """PostgreSQL restarted or an administrator ended the bridge's sessions while idle: the next claim
+    reconnects before sending (no error), and records a live owner (another claimant waits for it)."""
+    import psycopg
+
+    from bridge.store.pg.idempotency import PgIdempotencyStore
+    url = postgresql.new_database()
+    store, other = PgIdempotencyStore(url), PgIdempotencyStore(url)
+    store.claim("acct", OP, "before", "fp")
+    other.claim("acct", OP, "warm-up", "fp")
+    with psycopg.connect(url, autocommit=True) as admin:
+        ended = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        admin.execute(f"SELECT pg_terminate_backend(pid) FROM ({ended}) AS sessions")
+        while admin.execute(ended).fetchone():   # until the server has ended them all
+            time.sleep(0.01)
+    assert store.claim("acct", OP, "after", "fp") == Claim("new")
+    assert other.claim("acct", OP, "after", "fp") == Claim("in_flight")
+    assert other.claim("acct", OP, "before", "fp") == Claim("reconcile")   # its session did end

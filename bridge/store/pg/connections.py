@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,9 +46,11 @@ class Connections:
     def get(self) -> psycopg.Connection:
         local = self._local
         db = getattr(local, "connection", None)
-        if db is None or local.pid != os.getpid() or db.closed or db.broken:
+        if db is None or local.pid != os.getpid() or not usable(db):
             if db is not None and local.pid != os.getpid():
                 _INHERITED.append(db)
+            elif db is not None:
+                db.close()
             db = connect(self.url)
             local.connection, local.pid = db, os.getpid()
         return db
@@ -67,11 +70,22 @@ class Connections:
             yield db
 
 
+def usable(db: psycopg.Connection) -> bool:
+    """Whether an idle connection may be used: an idle one the server has ended (a restart, an administrator,
+    a keepalive that went unanswered) has its goodbye waiting on the socket. Checked without a round trip,
+    before anything is sent, so a request is not lost to a connection that died while idle."""
+    if db.closed or db.broken:
+        return False
+    readable, _, _ = select.select([db.fileno()], [], [], 0)
+    return not readable
+
+
 def connect(url: str) -> psycopg.Connection:
     """An autocommit connection (transactions are explicit); its errors never carry the password."""
     try:
-        db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                             application_name="callfire-bridge")
+        # keepalives: this side notices a server or network that went away in ~25 s, not the kernel's two hours.
+        db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, application_name="callfire-bridge",
+                             keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
     except psycopg.OperationalError as exc:
         # libpq's message names host and port, not the password; the URL is shown redacted.
         raise psycopg.OperationalError(f"PostgreSQL store {redacted(url)}: {exc}") from None

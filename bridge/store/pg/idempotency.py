@@ -21,7 +21,7 @@ from datetime import timedelta
 import psycopg
 
 from bridge.store.idempotency import PURGE_INTERVAL, Claim, existing
-from bridge.store.pg.connections import _INHERITED, Connections, connect, create_tables, redacted
+from bridge.store.pg.connections import _INHERITED, Connections, connect, create_tables, redacted, usable
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,11 @@ class Session:
     def owner(self) -> str:
         with self._lock:
             db = self._db
-            if db is None or self._pid != os.getpid() or db.closed or db.broken:
+            if db is None or self._pid != os.getpid() or not usable(db):
                 if db is not None and self._pid != os.getpid():
                     _INHERITED.append(db)
+                elif db is not None:
+                    db.close()
                 db = self._db = connect(self.url)
                 # A host that vanishes (power, network) sends no FIN: the server probes the idle session
                 # and ends it after ~25 s, instead of the kernel's default two hours.
