@@ -166,8 +166,9 @@ def test_the_outbox_delivers_every_postback_when_a_replica_is_killed_mid_deliver
         secret = PgSubscriptionStore(store).by_id(subscription).secret
         for n in range(60):   # fed through both replicas, alternately
             body = json.dumps(call_finished(50_000 + n)).encode()
+            headers = {"Content-Type": "application/json", "X-CallFire-Signature": signature(secret, body)}
             fed = httpx.post(f"{(doomed, survivor)[n % 2].url}/webhooks/v2/{subscription}", content=body,
-                             headers={"Content-Type": "application/json", "X-CallFire-Signature": signature(secret, body)})
+                             headers=headers)
             assert fed.status_code == 200 and fed.json()["enqueued"] == 1, fed.text
         with psycopg.connect(store) as db:
             expected = {row[0] for row in db.execute("SELECT id FROM postback_outbox")}

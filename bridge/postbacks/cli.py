@@ -34,7 +34,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     retry.add_argument("ids", nargs="*", metavar="DELIVERY_ID")
     retry.add_argument("--all", action="store_true", help="every dead letter")
     for parser in (*leaves, listing, retry):
-        parser.add_argument("--store", help="the bridge's --store (the postback tables sit beside it, or in its PostgreSQL database)")
+        parser.add_argument("--store", help="the bridge's --store (the postback tables sit beside it, or in its "
+                                            "PostgreSQL database)")
 
 
 def _secret(prompt: str) -> str:
