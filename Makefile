@@ -30,13 +30,15 @@ $(STAMP): pyproject.toml setup.py constraints.txt
 setup: $(STAMP)
 
 # PHP's own SoapClient (the legacy side), Debian's Chromium (the page tests), JAX-WS wsimport,
-# its runtime jars and a JDK (the Java client test), Node and npm (Node's soap client test).
+# its runtime jars and a JDK (the Java client test), Node and npm (Node's soap client test),
+# PostgreSQL's server (the store tests start a throwaway cluster: tests/pg_fixtures.py).
 # apt runs only when something is missing; Node comes from apt only when there is none at all.
-APT_PACKAGES := php-cli php-soap php-xml chromium jaxws libjaxws-java default-jdk-headless
+APT_PACKAGES := php-cli php-soap php-xml chromium jaxws libjaxws-java default-jdk-headless postgresql
 system-deps:
 	@if ! command -v php >/dev/null || ! php -m | grep -qx soap || ! php -m | grep -qx dom \
 		|| ! command -v chromium >/dev/null || ! command -v wsimport >/dev/null || ! command -v javac >/dev/null \
-		|| [ ! -f /usr/share/java/jaxws-rt.jar ] || ! command -v npm >/dev/null; then \
+		|| [ ! -f /usr/share/java/jaxws-rt.jar ] || ! command -v npm >/dev/null \
+		|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) \
 			$$(command -v npm >/dev/null || echo nodejs npm) >/dev/null; \

@@ -16,6 +16,7 @@ from bridge.compare import cli as compare_cli
 from bridge.postbacks import cli as postbacks_cli
 from bridge.config import SIM_CLOCKS, Settings
 from bridge.contract.variants import Contract
+from bridge.store import factory
 
 WSDL_PATH = "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
 
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--contract", choices=[c.value for c in Contract],
                        help="v1.1 contract served and written: 2014 (CallFire's May 2014 WSDL, the default) "
                             "or live (plus the fields and values CallFire added later)")
-    serve.add_argument("--store", help="SQLite file of the RequestId store")
+    serve.add_argument("--store", help="SQLite file of the RequestId store, or postgresql://user@host:port/db: "
+                                       "every store in that database, shared by many replicas (docs/scale-out.md)")
     serve.add_argument("--max-sound-bytes", type=int, metavar="N",
                        help="largest sound or recording carried, in bytes (default 10485760: 10 MiB)")
     serve.add_argument("--sim-credentials", help="simulator accounts user:pass,... (default: any); also "
@@ -206,7 +208,7 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as exc:
         parser.error(str(exc).replace("credentials", "--sim-credentials", 1))
     settings = Settings.from_env(upstream=args.upstream, external_base_url=args.external_base_url,
-                                 time_zone=args.time_zone, store_path=args.store, contract=args.contract,
+                                 time_zone=args.time_zone, **factory.store_option(args.store), contract=args.contract,
                                  sim_credentials=sim_credentials, sim_clock=args.sim_clock,
                                  sim_speed=args.sim_speed, max_sound_bytes=args.max_sound_bytes,
                                  shadow=args.shadow, shadow_auth=args.shadow_auth)
@@ -215,6 +217,8 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = with_public_url(settings, args)
     if settings.shadow:
         check_shadow(settings)
+    if settings.store:
+        check_store(settings)
     upstream = settings.upstream or start_simulator(settings)
     # Postbacks: the workers read these (bridge.postbacks.service).
     if args.postback_allow_private:
@@ -234,11 +238,15 @@ def run_serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                         ("PUBLIC_URL", settings.public_url)):
         if value:
             os.environ[f"CALLFIRE_BRIDGE_{name}"] = value
+    if settings.store:   # PostgreSQL (bridge.store.factory)
+        os.environ["CALLFIRE_BRIDGE_STORE"] = settings.store
     os.environ["CALLFIRE_BRIDGE_REQUEST_DEADLINE"] = str(settings.request_deadline)
     os.environ["CALLFIRE_BRIDGE_READ_TIMEOUT"] = str(settings.read_timeout)
     base = settings.external_base_url or f"http://{args.host}:{args.port}"
     print(f"CallFire v1.1 bridge -> {upstream}", flush=True)
     print(f"WSDL: {base}{WSDL_PATH}", flush=True)
+    if settings.store:
+        print(f"Store: {factory.describe(settings)}", flush=True)
     if settings.shadow:
         from bridge.compare.shadow import display_url
         print(f"Shadow: reads also go to {display_url(settings.shadow)}; differences at {base}/compare", flush=True)
@@ -275,14 +283,23 @@ def check_shadow(settings: Settings) -> None:
     """A usable --shadow URL and --shadow-auth, and a fresh record for this run (before the workers fork)."""
     from urllib.parse import urlsplit
 
-    from bridge.compare.record import ShadowRecord
     if urlsplit(settings.shadow).scheme not in ("http", "https") or not urlsplit(settings.shadow).hostname:
         raise SystemExit("--shadow: a v1.1 service's base URL, e.g. https://www.callfire.com")
     if settings.shadow_auth is not None and ":" not in settings.shadow_auth:
         raise SystemExit("--shadow-auth: USER:PASS")
-    record = ShadowRecord(settings.shadow_store_path, settings.shadow_keep)
+    record = factory.shadow_record(settings)
     record.reset()
     record.close()
+
+
+def check_store(settings: Settings) -> None:
+    """A reachable PostgreSQL store, its tables made, before the workers fork (one clear line, not a
+    traceback per worker); the message names the database without its password."""
+    import psycopg
+    try:
+        factory.request_ids(settings).close()
+    except (ValueError, psycopg.Error) as exc:
+        raise SystemExit(f"--store: {exc}") from None
 
 
 def free_port() -> int:

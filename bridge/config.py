@@ -85,6 +85,10 @@ class Settings:
     # request id), from this level up (debug, info, warning, error).
     log_format: str = "text"
     log_level: str = "warning"
+    # Many replicas (issue 13, bridge.store.factory): a postgresql://user@host:port/db URL puts every store
+    # (RequestIds, subscriptions, postbacks, the shadow record) in that database instead of the SQLite
+    # files beside store_path. `--store URL` sets it; a password belongs in PGPASSWORD or ~/.pgpass.
+    store: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:

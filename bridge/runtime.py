@@ -10,8 +10,7 @@ import httpx
 from bridge.config import Settings
 from bridge.contract.variants import Contract
 from bridge.mappings import load
-from bridge.store.idempotency import IdempotencyStore
-from bridge.store.subscriptions import SubscriptionStore
+from bridge.store import factory
 from bridge.translate.convert import Conversions
 from bridge.v2.client import V2Client
 from bridge.v2.retry import CircuitBreaker
@@ -28,14 +27,14 @@ class Runtime:
     dry_run: bool = False
 
     @cached_property
-    def store(self) -> IdempotencyStore:
-        # Opened on first use: serving reads and `explain` never touch the SQLite file.
-        return IdempotencyStore(self.settings.store_path)
+    def store(self) -> factory.RequestIds:
+        # Opened on first use: serving reads and `explain` never touch the store.
+        return factory.request_ids(self.settings)
 
     @cached_property
-    def subscriptions(self) -> SubscriptionStore:
-        # SubscriptionService's records, in the same SQLite file (tables of their own).
-        return SubscriptionStore(self.settings.store_path)
+    def subscriptions(self) -> factory.Subscriptions:
+        # SubscriptionService's records, beside the RequestIds (tables of their own).
+        return factory.subscriptions(self.settings)
 
     @classmethod
     def create(cls, settings: Settings, upstream: str,

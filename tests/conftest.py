@@ -24,6 +24,7 @@ from hypothesis import settings
 from bridge.cli import free_port
 from bridge.config import Settings
 from contract_check import ContractCheck, ContractChecker, ContractCheckProxy
+from pg_fixtures import backend, postgresql  # noqa: F401 - fixtures: the store tests run on SQLite and PostgreSQL
 
 # No timed assertions in tests: hypothesis' default 200 ms deadline per example is one, and
 # it flakes on a loaded 2-core machine.
@@ -91,13 +92,14 @@ def inproc(tmp_path: Path, contract_checker: ContractChecker) -> InProcess:
     yield from in_process(tmp_path, contract_checker)
 
 
-def in_process(tmp_path: Path, contract_checker: ContractChecker) -> Iterator[InProcess]:
+def in_process(tmp_path: Path, contract_checker: ContractChecker,
+               settings: Settings | None = None) -> Iterator[InProcess]:
     from bridge.sim.app import create_app as create_sim
     from bridge.wsgi import create_app as create_bridge
 
     sim = create_sim()
     sim_transport = httpx.WSGITransport(app=sim)
-    settings = Settings(store_path=tmp_path / "store.sqlite3", time_zone="UTC")
+    settings = settings or Settings(store_path=tmp_path / "store.sqlite3", time_zone="UTC")
     bridge = create_bridge(settings, upstream="http://sim/v2", transport=sim_transport)
     client = httpx.Client(transport=httpx.WSGITransport(app=ContractCheck(bridge, contract_checker)),
                           base_url="http://bridge")

@@ -1,10 +1,12 @@
 """RequestId, exactly once for good (issue 12, defects 2 and 3): a create whose outcome is unknown
 is looked up in v2 by its marker before anything is sent again, never guessed by a time window;
-a create v2 refused frees its RequestId at once; the marker never reaches a v1.1 answer."""
+a create v2 refused frees its RequestId at once; the marker never reaches a v1.1 answer. In process,
+on both store backends (SQLite, PostgreSQL: tests/pg_fixtures.py)."""
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,7 +14,8 @@ from lxml import etree
 
 from bridge.orchestrate.markers import PREFIX
 from bridge.store import account_key
-from conftest import InProcess, basic
+from conftest import InProcess, basic, in_process
+from pg_fixtures import Backend
 
 SVC = "{http://api.callfire.com/service/xsd}"
 
@@ -46,6 +49,11 @@ def broadcasts(inproc: InProcess, login: str) -> int:
     page = inproc.sim_client.get("/v2/calls/broadcasts", params={"limit": 1},
                                  headers={"Authorization": basic(login)}).json()
     return page["totalCount"]
+
+
+@pytest.fixture
+def inproc(backend: Backend, contract_checker) -> Iterator[InProcess]:
+    yield from in_process(backend.folder, contract_checker, backend.settings(time_zone="UTC"))
 
 
 @pytest.fixture(autouse=True)
@@ -125,13 +133,12 @@ def test_the_account_key_is_not_the_login() -> None:
     assert "alice" not in account_key("Basic " + base64.b64encode(b"alice:pw").decode())
 
 
-def test_a_deadline_that_passes_before_the_post_frees_the_request_id(inproc: InProcess, login: str, tmp_path) -> None:
-    from bridge.config import Settings
+def test_a_deadline_that_passes_before_the_post_frees_the_request_id(inproc: InProcess, login: str,
+                                                                      backend: Backend) -> None:
     from bridge.wsgi import create_app
-    store = tmp_path / "store.sqlite3"   # the inproc bridge's store
 
-    def bridge(deadline: float) -> InProcess:
-        app = create_app(Settings(store_path=store, request_deadline=deadline), upstream="http://sim/v2",
+    def bridge(deadline: float) -> InProcess:   # on the inproc bridge's store
+        app = create_app(backend.settings(request_deadline=deadline), upstream="http://sim/v2",
                          transport=httpx.WSGITransport(app=inproc.sim))
         return InProcess(httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://bridge"),
                          inproc.sim, inproc.sim_client)

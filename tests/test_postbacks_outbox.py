@@ -1,5 +1,6 @@
 """The postback pipeline and its durable outbox: once per event, at least once per delivery,
-backoff with full jitter, dead letters after the maximum age, leases that expire."""
+backoff with full jitter, dead letters after the maximum age, leases that expire; on both store
+backends (SQLite, PostgreSQL: tests/pg_fixtures.py)."""
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ from bridge.postbacks.deliver import DELIVERY_HEADER, Deliverer
 from bridge.postbacks.events import Delivery, V2Event, event_id_for, make_event
 from bridge.postbacks.outbox import RetryPolicy
 from bridge.postbacks.pipeline import Pipeline
-from bridge.postbacks.store import PostbackStore
+from pg_fixtures import Backend
 
 PUBLIC = lambda host, port: ["93.184.216.34"]   # noqa: E731 - a resolver that needs no DNS
 
@@ -53,9 +54,9 @@ def echo_listener(event: V2Event) -> list[Delivery]:
 
 
 @pytest.fixture
-def parts(tmp_path):
+def parts(backend: Backend):
     clock, receiver = Clock(), Receiver()
-    store = PostbackStore(tmp_path / "postbacks.sqlite3")
+    store = backend.postbacks()
     pipeline = Pipeline(store, [echo_listener], clock=clock)
     deliverer = Deliverer(store, policy=RetryPolicy(base=2, cap=600, max_age=3600, lease=60),
                           client=httpx.Client(transport=httpx.MockTransport(receiver)), clock=clock,
@@ -127,7 +128,7 @@ def test_dead_letters_after_the_maximum_age_are_listed_and_replayable(parts):
     assert store.counts() == {"delivered": 1}
 
 
-def test_a_lease_keeps_a_row_with_one_deliverer_until_it_expires(parts, tmp_path):
+def test_a_lease_keeps_a_row_with_one_deliverer_until_it_expires(parts):
     store, pipeline, deliverer, clock, receiver = parts
     pipeline.ingest(call_finished(1))
     [row] = store.claim("a-killed-deliverer", clock.now, 60, 10)
@@ -147,21 +148,22 @@ def test_a_refused_target_is_not_called(parts):
     assert row.status == "pending" and row.last_error.startswith("refused: ")
 
 
-def test_ingest_is_one_transaction_with_its_deliveries(tmp_path):
+def test_ingest_is_one_transaction_with_its_deliveries(backend: Backend):
     """A process killed with SIGKILL while ingesting leaves neither the seen-mark nor a delivery."""
-    path = tmp_path / "postbacks.sqlite3"
     script = textwrap.dedent(f"""
         import os, signal
+        from bridge.config import Settings
         from bridge.postbacks.events import Delivery, make_event
         from bridge.postbacks.pipeline import Pipeline
-        from bridge.postbacks.store import PostbackStore
+        from bridge.store import factory
         def listener(event):
             yield Delivery("http://r.example/", b"one", "text/xml", "cloud1:1")
             os.kill(os.getpid(), signal.SIGKILL)     # dies before the second delivery is enqueued
-        Pipeline(PostbackStore({str(path)!r}), [listener]).ingest(
+        settings = Settings(store_path={str(backend.folder / "store.sqlite3")!r}, store={backend.url!r})
+        Pipeline(factory.postbacks(settings), [listener]).ingest(
             make_event("acct", "OutboundCall", "Finished", {{"id": 1}}, 1))
     """)
     process = subprocess.run([sys.executable, "-c", script], env={**os.environ})
     assert process.returncode == -signal.SIGKILL
-    store = PostbackStore(path)
+    store = backend.postbacks()
     assert not store.seen("OutboundCall.Finished:1") and store.rows() == []

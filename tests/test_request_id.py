@@ -1,15 +1,17 @@
 """SendCall.RequestId: a repeat returns the first CreatedId and creates nothing in v2,
-across bridge restarts and across gunicorn worker processes."""
+across bridge restarts and across gunicorn worker processes; in process on both store backends
+(two replicas on one PostgreSQL: tests/test_replicas.py)."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from collections.abc import Iterator
 
 import httpx
+import pytest
 from lxml import etree
 
-from bridge.config import Settings
-from conftest import InProcess, basic
+from conftest import InProcess, basic, in_process
+from pg_fixtures import Backend
 
 SVC = "{http://api.callfire.com/service/xsd}"
 
@@ -28,14 +30,19 @@ def posts(requests: list[dict]) -> list[dict]:
     return [r for r in requests if r["method"] == "POST"]
 
 
-def test_repeat_returns_the_first_id_and_creates_nothing(inproc: InProcess, login: str, tmp_path: Path) -> None:
+@pytest.fixture
+def inproc(backend: Backend, contract_checker) -> Iterator[InProcess]:
+    yield from in_process(backend.folder, contract_checker, backend.settings(time_zone="UTC"))
+
+
+def test_repeat_returns_the_first_id_and_creates_nothing(inproc: InProcess, login: str, backend: Backend) -> None:
     first = created_id(inproc.soap(send_call("urn:order:1"), login=login))
     assert created_id(inproc.soap(send_call("urn:order:1"), login=login)) == first
     assert len(posts(inproc.sim_requests(login))) == 1
 
     # A restart: a new bridge process on the same store file and the same upstream.
     from bridge.wsgi import create_app
-    restarted = create_app(Settings(store_path=tmp_path / "store.sqlite3"), upstream="http://sim/v2",
+    restarted = create_app(backend.settings(), upstream="http://sim/v2",
                            transport=httpx.WSGITransport(app=inproc.sim))
     client = httpx.Client(transport=httpx.WSGITransport(app=restarted), base_url="http://bridge")
     again = InProcess(client, inproc.sim, inproc.sim_client)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +20,13 @@ import zeep
 
 from bridge.cli import free_port
 from bridge.compare.model import DIFFERENT, ERROR, SAME, Answer, Difference, Outcome
-from bridge.compare.record import ShadowRecord
+from bridge.compare.record import DROPPED
 from bridge.config import Settings
 from bridge.server import BridgeApp
 from bridge.web.examples import EXAMPLES
 from conftest import WSDL_PATH, basic, serve
 from contract_check import ContractCheck, ContractChecker
+from pg_fixtures import Backend
 from shadow_fixtures import (  # noqa: F401 - shadowed is a fixture
     ALTERED_CALL, Shadowed, run_waitress, shadowed, sleeping_app, wait_for)
 
@@ -239,12 +241,14 @@ def outcome(status: str, n: int) -> Outcome:
                    differences=differences)
 
 
-def test_the_record_keeps_the_last_outcomes_and_counts_them_all(tmp_path: Path) -> None:
-    record = ShadowRecord(tmp_path / "shadow.sqlite3", keep=3)
+def test_the_record_keeps_the_last_outcomes_and_counts_them_all(backend: Backend) -> None:
+    record = backend.shadow_record(keep=3)   # a SQLite file, or PostgreSQL (one record for every replica)
     for n in range(5):
         record.add(outcome(DIFFERENT if n % 2 else SAME, n), "1.2")
+    record.count(Counter({("GetCall", DROPPED): 2}))
     assert [s.outcome.name for s in record.recent()] == ["read 4", "read 3", "read 2"]
-    assert record.counts().by_operation["GetCall"] == {SAME: 3, DIFFERENT: 2}
+    assert record.counts().by_operation["GetCall"] == {SAME: 3, DIFFERENT: 2, DROPPED: 2}
+    assert record.started()
     kept = record.recent(statuses=(DIFFERENT,))[0].outcome
     assert kept.differences[0].primary == "FINISHED" and kept.candidate.body == "<b/>"
     assert record.recent(statuses=(SAME,))[0].outcome.candidate.body == ""  # a same answer is not kept

@@ -1,4 +1,5 @@
-"""IdempotencyStore: the RequestId state machine, durability, and races across threads and processes."""
+"""IdempotencyStore: the RequestId state machine, durability, and races across threads and processes,
+on both backends (SQLite files; PostgreSQL: tests/pg_fixtures.py)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -6,16 +7,20 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
+import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
+from bridge.config import Settings
+from bridge.store import factory
 from bridge.store.idempotency import Claim, IdempotencyStore, current_owner, owner_alive
+from pg_fixtures import Backend, rows
 
 OP = "SendCall"
 
@@ -37,13 +42,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> IdempotencyStore:
-    return IdempotencyStore(tmp_path / "var" / "bridge.sqlite3", clock=clock)
-
-
-def rows(path: Path) -> int:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT count(*) FROM request_ids").fetchone()[0]
+def store(backend: Backend, clock: Clock) -> factory.RequestIds:
+    return backend.request_ids(clock=clock)
 
 
 # --- state machine ------------------------------------------------------------------------
@@ -92,14 +92,13 @@ def test_complete_of_unclaimed_key_is_logged_and_ignored(store, caplog):
 
 # --- durability ---------------------------------------------------------------------------
 
-def test_state_survives_a_new_store_on_the_same_file(tmp_path, clock):
-    path = tmp_path / "store.sqlite3"
-    first = IdempotencyStore(path, clock=clock)
+def test_state_survives_a_new_store_on_the_same_file(backend, clock):
+    first = backend.request_ids(clock=clock)
     first.claim("acct", OP, "done", "fp")
     first.complete("acct", OP, "done", 42)
     first.claim("acct", OP, "pending", "fp")
     first.close()
-    second = IdempotencyStore(path, clock=clock)
+    second = backend.request_ids(clock=clock)
     assert second.claim("acct", OP, "done", "fp") == Claim("replay", 42)
     assert second.claim("acct", OP, "pending", "fp") == Claim("in_flight")
 
@@ -129,12 +128,12 @@ def test_an_unknown_outcome_is_reconciled_by_the_next_claim_at_once(store):
     assert store.claim("acct", OP, "req-1", "fp") == Claim("replay", 7)
 
 
-def test_a_claim_whose_process_died_is_reconciled(tmp_path, clock):
+def test_a_claim_whose_process_died_is_reconciled(backend, clock):
     dead: set[str] = set()
-    store = IdempotencyStore(tmp_path / "s.sqlite3", clock=clock, alive=lambda owner: owner not in dead)
+    store = backend.request_ids(clock=clock, alive=lambda owner: owner not in dead)
     store.claim("acct", OP, "req-1", "fp")
     assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight")
-    dead.add(current_owner())
+    dead.add(store.owner())
     assert store.claim("acct", OP, "req-1", "fp") == Claim("reconcile")
 
 
@@ -145,15 +144,43 @@ def test_owner_alive_reads_the_process_table():
     assert not owner_alive(f"{socket.gethostname()}:{pid}:1")   # exited (or a reused pid with another start)
 
 
+CLAIM_AND_HANG = """
+import sys, time
+from bridge.config import Settings
+from bridge.store import factory
+store = factory.request_ids(Settings(**factory.store_option(sys.argv[1])))
+print(store.claim("acct", "SendCall", "req-1", "fp").status, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_claim_of_a_killed_process_is_reconciled_by_the_next_claimant(backend):
+    """A process killed between claim and complete (SIGKILL: nothing of it runs again). On PostgreSQL
+    its owner is its session, which ends with it, so this holds for replicas on other hosts too."""
+    store = backend.request_ids()
+    child = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, backend.location], stdout=subprocess.PIPE,
+                             text=True)
+    assert child.stdout.readline().strip() == "new"
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight")
+    child.kill()
+    child.wait()
+    # PostgreSQL ends the session once it reads the closed socket: a few claims may come first.
+    answers = [store.claim("acct", OP, "req-1", "fp").status]
+    while answers[-1] == "in_flight" and len(answers) < 1000:
+        time.sleep(0.01)
+        answers.append(store.claim("acct", OP, "req-1", "fp").status)
+    assert answers[-1] == "reconcile"
+    assert store.claim("acct", OP, "req-1", "fp") == Claim("in_flight")   # the claimant owns it now
+
+
 def test_a_claim_with_another_fingerprint_stays_a_mismatch(store, clock):
     store.claim("acct", OP, "req-1", "fp")
     store.unknown("acct", OP, "req-1")
     assert store.claim("acct", OP, "req-1", "other").status == "mismatch"
 
 
-def test_keys_expire_after_retention(tmp_path, clock):
-    path = tmp_path / "s.sqlite3"
-    store = IdempotencyStore(path, clock=clock, retention=timedelta(days=1))
+def test_keys_expire_after_retention(backend, clock):
+    store = backend.request_ids(clock=clock, retention=timedelta(days=1))
     store.claim("acct", OP, "req-1", "fp")
     store.complete("acct", OP, "req-1", 5)
     clock.advance(timedelta(hours=23))
@@ -163,18 +190,17 @@ def test_keys_expire_after_retention(tmp_path, clock):
     assert store.claim("acct", OP, "req-1", "fp2") == Claim("new")
 
 
-def test_purge_is_opportunistic_and_explicit(tmp_path, clock):
-    path = tmp_path / "s.sqlite3"
-    store = IdempotencyStore(path, clock=clock, retention=timedelta(days=1))
+def test_purge_is_opportunistic_and_explicit(backend, clock):
+    store = backend.request_ids(clock=clock, retention=timedelta(days=1))
     for n in range(3):
         store.claim("acct", OP, f"old-{n}", "fp")
     clock.advance(timedelta(days=2))
     store.claim("acct", OP, "fresh", "fp")      # first claim of this instance purges
-    assert rows(path) == 1
+    assert rows(backend, "request_ids") == 1
     store.claim("acct", OP, "old-again", "fp")
     clock.advance(timedelta(days=2))
     assert store.purge() == 2
-    assert rows(path) == 0
+    assert rows(backend, "request_ids") == 0
 
 
 # --- concurrency --------------------------------------------------------------------------
@@ -198,20 +224,20 @@ def test_thread_race_has_one_winner(store):
 KEYS = [f"req-{n}" for n in range(25)]
 
 
-def _race_worker(path: str, barrier, queue) -> None:
-    store = IdempotencyStore(path)
+def _race_worker(location: str, barrier, queue) -> None:
+    store = factory.request_ids(Settings(**factory.store_option(location)))
     barrier.wait()
     queue.put([store.claim("acct", OP, key, "fp").status for key in KEYS])
+    barrier.wait()   # alive until every worker has claimed: a finished worker's claims would be reconciled
 
 
 @pytest.mark.parametrize("start_method", ["fork", "spawn"])
-def test_process_race_has_one_winner_per_key(tmp_path, start_method):
-    path = tmp_path / "shared.sqlite3"
-    parent = IdempotencyStore(path)     # open in the parent too: forked children must not reuse it
+def test_process_race_has_one_winner_per_key(backend, start_method):
+    parent = backend.request_ids()     # open in the parent too: forked children must not reuse it
     parent.claim("acct", OP, "warm-up", "fp")
     context = multiprocessing.get_context(start_method)
     barrier, queue = context.Barrier(4), context.Queue()
-    workers = [context.Process(target=_race_worker, args=(str(path), barrier, queue))
+    workers = [context.Process(target=_race_worker, args=(backend.location, barrier, queue))
                for _ in range(4)]
     for worker in workers:
         worker.start()
@@ -229,20 +255,16 @@ def test_process_race_has_one_winner_per_key(tmp_path, start_method):
 # --- model-based check of the state machine -----------------------------------------------
 
 class StoreModel(RuleBasedStateMachine):
-    """Random claim/complete/release/time steps against a dict model of the documented rules."""
+    """Random claim/complete/release/time steps against a dict model of the documented rules; each
+    run on an account of its own in the test's store."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: factory.RequestIds, clock: Clock) -> None:
         super().__init__()
-        self.dir = tempfile.TemporaryDirectory()
-        self.clock = Clock()
-        self.store = IdempotencyStore(Path(self.dir.name) / "s.sqlite3", clock=self.clock,
-                                      retention=timedelta(hours=2))
+        self.clock = clock
+        self.store = store
+        self.account = uuid.uuid4().hex
         self.model: dict[str, dict] = {}
         self.next_id = 1
-
-    def teardown(self) -> None:
-        self.store.close()
-        self.dir.cleanup()
 
     def live(self, key: str) -> dict | None:
         row = self.model.get(key)
@@ -252,7 +274,7 @@ class StoreModel(RuleBasedStateMachine):
 
     @rule(key=st.sampled_from("abc"), fp=st.sampled_from("xy"))
     def claim(self, key: str, fp: str) -> None:
-        got = self.store.claim("acct", OP, key, fp)
+        got = self.store.claim(self.account, OP, key, fp)
         row = self.live(key)
         if row is None:
             expected = Claim("new")
@@ -270,7 +292,7 @@ class StoreModel(RuleBasedStateMachine):
 
     @rule(key=st.sampled_from("abc"))
     def complete(self, key: str) -> None:
-        self.store.complete("acct", OP, key, self.next_id)
+        self.store.complete(self.account, OP, key, self.next_id)
         row = self.model.get(key)
         if row and row["id"] is None:
             row["id"] = self.next_id
@@ -278,13 +300,13 @@ class StoreModel(RuleBasedStateMachine):
 
     @rule(key=st.sampled_from("abc"))
     def release(self, key: str) -> None:
-        self.store.release("acct", OP, key)
+        self.store.release(self.account, OP, key)
         if key in self.model and self.model[key]["id"] is None:
             del self.model[key]
 
     @rule(key=st.sampled_from("abc"))
     def unknown(self, key: str) -> None:
-        self.store.unknown("acct", OP, key)
+        self.store.unknown(self.account, OP, key)
         row = self.live(key)
         if row and row["id"] is None:
             row["unknown"] = True
@@ -294,6 +316,29 @@ class StoreModel(RuleBasedStateMachine):
         self.clock.advance(timedelta(minutes=minutes))
 
 
-StoreModel.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
-test_store_matches_model = StoreModel.TestCase
+def test_store_matches_model(backend):
+    clock = Clock()
+    store = backend.request_ids(clock=clock, retention=timedelta(hours=2))
+    run_state_machine_as_test(lambda: StoreModel(store, clock),
+                              settings=settings(max_examples=60, stateful_step_count=30, deadline=None))
 
+
+
+def test_sessions_ended_by_the_server_cost_no_request_and_no_false_reconcile(postgresql) -> None:
+    """PostgreSQL restarted or an administrator ended the bridge's sessions while idle: the next claim
+    reconnects before sending (no error), and records a live owner (another claimant waits for it)."""
+    import psycopg
+
+    from bridge.store.pg.idempotency import PgIdempotencyStore
+    url = postgresql.new_database()
+    store, other = PgIdempotencyStore(url), PgIdempotencyStore(url)
+    store.claim("acct", OP, "before", "fp")
+    other.claim("acct", OP, "warm-up", "fp")
+    with psycopg.connect(url, autocommit=True) as admin:
+        ended = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        admin.execute(f"SELECT pg_terminate_backend(pid) FROM ({ended}) AS sessions")
+        while admin.execute(ended).fetchone():   # until the server has ended them all
+            time.sleep(0.01)
+    assert store.claim("acct", OP, "after", "fp") == Claim("new")
+    assert other.claim("acct", OP, "after", "fp") == Claim("in_flight")
+    assert other.claim("acct", OP, "before", "fp") == Claim("reconcile")   # its session did end

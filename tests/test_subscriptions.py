@@ -1,25 +1,25 @@
 """SubscriptionService in process: the five operations, the v2 webhooks they keep, the signed webhook
-receiver and the notifications it enqueues (valid against CallFire's notification schema)."""
+receiver and the notifications it enqueues (valid against CallFire's notification schema); on both store
+backends (SQLite, PostgreSQL: tests/pg_fixtures.py)."""
 from __future__ import annotations
 
 import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 import xmlschema
 from lxml import etree
 
-from bridge.config import Settings
 from bridge.postbacks.webhooks import signature
 from bridge.server import BridgeApp
 from bridge.sim.app import Simulator, create_app as create_sim
 from bridge.wsgi import create_app as create_bridge
 
 from conftest import CALLFIRE_2014, InProcess
+from pg_fixtures import Backend
 
 NOTIFICATION_SCHEMA = CALLFIRE_2014 / "callfire-notification.xsd"
 ENDPOINT = "http://127.0.0.1:9/notify"   # never called here: deliveries are read from the outbox
@@ -48,12 +48,11 @@ class Bridge:
 
 
 @pytest.fixture
-def bridge(tmp_path: Path, contract_checker) -> Iterator[Bridge]:
+def bridge(backend: Backend, contract_checker) -> Iterator[Bridge]:
     from contract_check import ContractCheck
     sim: Simulator = create_sim()
     sim_transport = httpx.WSGITransport(app=sim)
-    settings = Settings(store_path=tmp_path / "store.sqlite3", public_url="http://bridge.test",
-                        postback_allow_private=1)
+    settings = backend.settings(public_url="http://bridge.test", postback_allow_private=1)
     app = create_bridge(settings, upstream="http://sim/v2", transport=sim_transport)
     client = httpx.Client(transport=httpx.WSGITransport(app=ContractCheck(app, contract_checker)),
                           base_url="http://bridge")

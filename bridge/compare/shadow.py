@@ -37,7 +37,8 @@ from lxml import etree
 from bridge.compare import compare_answers, rules
 from bridge.compare.model import ERROR, Answer, Outcome
 from bridge.compare.normalize import NotSoap
-from bridge.compare.record import DROPPED, ShadowRecord
+from bridge.compare.record import DROPPED
+from bridge.store import factory
 from bridge.config import Settings
 from bridge.contract import WsdlOperation, operation_for_request
 from bridge.soap.envelope import SoapVersion, detect_version
@@ -115,7 +116,7 @@ def without_header(request: bytes) -> str:
 class Shadow:
     """The queue, the sender threads and the record of one worker process."""
 
-    def __init__(self, url: str, record: ShadowRecord, *, auth: tuple[str, str] | None = None,
+    def __init__(self, url: str, record: factory.Shadow, *, auth: tuple[str, str] | None = None,
                  queue_size: int = 256, timeout: float = 5.0) -> None:
         self.url = url.rstrip("/")
         self.record = record
@@ -134,7 +135,7 @@ class Shadow:
         if settings.shadow_auth:
             user, _, password = settings.shadow_auth.partition(":")
             auth = (user, password)
-        return cls(settings.shadow or "", ShadowRecord(settings.shadow_store_path, settings.shadow_keep),
+        return cls(settings.shadow or "", factory.shadow_record(settings),
                    auth=auth, queue_size=settings.shadow_queue, timeout=settings.shadow_timeout)
 
     @property

@@ -12,8 +12,8 @@ import time
 
 from bridge.config import Settings
 from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer
-from bridge.postbacks.service import key_path, store_path
-from bridge.postbacks.store import PostbackStore
+from bridge.postbacks.service import key_path
+from bridge.store import factory
 from bridge.web.postbacks_page import STATUSES, display_target, view
 
 
@@ -34,7 +34,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     retry.add_argument("ids", nargs="*", metavar="DELIVERY_ID")
     retry.add_argument("--all", action="store_true", help="every dead letter")
     for parser in (*leaves, listing, retry):
-        parser.add_argument("--store", help="the bridge's --store (the postback tables sit beside it)")
+        parser.add_argument("--store", help="the bridge's --store (the postback tables sit beside it, or in its "
+                                            "PostgreSQL database)")
 
 
 def _secret(prompt: str) -> str:
@@ -44,8 +45,8 @@ def _secret(prompt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(store_path=args.store)
-    store = PostbackStore(store_path(settings))
+    settings = Settings.from_env(**factory.store_option(args.store))
+    store = factory.postbacks(settings)
     if args.command == "apikeys":
         return _apikeys(args, ApiKeyRegistry(store, Sealer(key_path(settings))))
     return _postbacks(args, store)
@@ -74,7 +75,7 @@ def _apikeys(args: argparse.Namespace, registry: ApiKeyRegistry) -> int:
     return 0
 
 
-def _postbacks(args: argparse.Namespace, store: PostbackStore) -> int:
+def _postbacks(args: argparse.Namespace, store: factory.Postbacks) -> int:
     if args.action == "retry":
         if not args.ids and not args.all:
             print("name delivery ids, or --all", file=sys.stderr)

@@ -18,7 +18,7 @@ from bridge.postbacks.outbox import RetryPolicy
 from bridge.postbacks.loop import Loop
 from bridge.postbacks.pipeline import Pipeline
 from bridge.postbacks.poller import Poller
-from bridge.postbacks.store import PostbackStore
+from bridge.store import factory
 from bridge.runtime import Runtime
 from bridge.sim.credentials import parse_credentials
 from bridge.translate.engine import V2Request
@@ -45,8 +45,8 @@ class Postbacks:
         self._threads: list[Loop] = []
 
     @cached_property
-    def store(self) -> PostbackStore:
-        return PostbackStore(store_path(self.settings))
+    def store(self) -> factory.Postbacks:
+        return factory.postbacks(self.settings)
 
     @cached_property
     def sealer(self) -> Sealer:

@@ -1,4 +1,5 @@
-"""Durable state of the bridge in SQLite files shared by its workers (RequestId de-duplication; sqlite.py)."""
+"""Durable state of the bridge: SQLite files shared by its workers (sqlite.py), or one PostgreSQL database
+shared by many replicas (pg/); factory.py chooses (RequestId de-duplication, subscriptions)."""
 from bridge.store.idempotency import Claim, IdempotencyStore, account_key
 
 __all__ = ["Claim", "IdempotencyStore", "account_key"]

@@ -96,6 +96,10 @@ class IdempotencyStore:
         """Close this thread's connection (others close when their thread ends)."""
         self._db.close()
 
+    def owner(self) -> str:
+        """This process as the owner its claims record."""
+        return current_owner()
+
     def claim(self, account: str, operation: str, request_id: str, fingerprint: str) -> Claim:
         """Claim a key before calling upstream; see the module docstring for the answers."""
         key = (account, operation, request_id)
@@ -111,13 +115,10 @@ class IdempotencyStore:
                            " fingerprint, claimed_at, owner) VALUES (?, ?, ?, ?, ?, ?)",
                            (*key, fingerprint, now, current_owner()))
                 return Claim("new")
-            stored_fingerprint, created_id, claimed_at, completed_at, owner = row
-            if stored_fingerprint != fingerprint:
-                return Claim("mismatch")
-            if completed_at is not None:
-                return Claim("replay", created_id)
-            if owner is not None and self._alive(owner):
-                return Claim("in_flight")
+            answer = existing(row, fingerprint, self._alive)
+            if answer is not None:
+                return answer
+            owner = row[4]
             db.execute("UPDATE request_ids SET claimed_at = ?, owner = ? WHERE account = ? AND operation = ?"
                        " AND request_id = ?", (now, current_owner(), *key))
             log.info("idempotency: %s claim to reconcile (%s)", operation,
@@ -157,6 +158,19 @@ class IdempotencyStore:
         self._next_purge = now + PURGE_INTERVAL
         return db.execute("DELETE FROM request_ids WHERE claimed_at <= ?",
                           (now - self._retention,)).rowcount
+
+
+def existing(row: tuple, fingerprint: str, alive: Callable[[str], bool]) -> Claim | None:
+    """The answer to a claim of a live key (fingerprint, created_id, claimed_at, completed_at, owner);
+    None: the claimant takes it over to reconcile (its outcome is unknown, or its owner has gone)."""
+    stored_fingerprint, created_id, _, completed_at, owner = row
+    if stored_fingerprint != fingerprint:
+        return Claim("mismatch")
+    if completed_at is not None:
+        return Claim("replay", created_id)
+    if owner is not None and alive(owner):
+        return Claim("in_flight")
+    return None
 
 
 def _process_start(pid: int) -> str:
