@@ -76,3 +76,22 @@ def test_retries_and_breaker_opens_are_counted() -> None:
     assert value("callfire_bridge_v2_breaker_opens_total") - opens == 1
     assert REGISTRY.get_sample_value("callfire_bridge_v2_request_duration_seconds_count",
                                      {"method": "GET", "path": "/calls/{id}"}) >= 3
+
+
+def test_readyz_asks_the_store_the_bridge_was_given(backend, tmp_path: Path) -> None:
+    """On either backend /readyz is ready while the store answers, and names the store when it does
+    not (a PostgreSQL that is not there: its URL without the password)."""
+    probe = ReadinessProbe(Runtime.create(backend.settings(), "http://v2.test/v2"))
+    probe.client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(401)))
+    request_ids = backend.request_ids()          # the tables exist once a store has been opened
+    assert probe.check().ready, probe.check().problems
+    request_ids.close()
+    if backend.url is None:        # the file is gone
+        runtime = Runtime.create(backend.settings(), "http://v2.test/v2")
+        for file in runtime.store.path.parent.glob(runtime.store.path.name + "*"):
+            file.unlink()
+    else:                          # a server that is not there
+        runtime = Runtime.create(Settings(store_path=tmp_path / "s.sqlite3",
+                                          store="postgresql://bridge:s3cret@127.0.0.1:1/none"), "http://v2.test/v2")
+    problems = ReadinessProbe(runtime).check().problems
+    assert "the RequestId store does not answer" in problems["store"] and "s3cret" not in problems["store"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from bridge.runtime import Runtime
+from bridge.store.factory import postgresql_url
 
 CACHE_SECONDS = 1.0
 V2_TIMEOUT = 2.0          # seconds: a v2 slower than this to say 401 is not one to send requests to
@@ -21,14 +22,18 @@ V2_PROBE_PATH = "/calls"  # v2's own finder: without credentials it answers 401 
 def store_problem(runtime: Runtime) -> str | None:
     """Why the RequestId store cannot answer, or None.  The one place that knows the store kinds:
     a fresh connection each time (a worker's open ones would keep reading a file since replaced)."""
+    url = postgresql_url(runtime.settings)
     try:
-        path = runtime.store.path
-        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=V2_TIMEOUT)
+        if url is None:
+            db = sqlite3.connect(f"file:{runtime.store.path}?mode=rw", uri=True, timeout=V2_TIMEOUT)
+        else:
+            from bridge.store.pg.connections import connect  # psycopg only when PostgreSQL is chosen
+            db = connect(url)   # its errors name the database without its password
         try:
             db.execute("SELECT 1 FROM request_ids LIMIT 1").fetchall()
         finally:
             db.close()
-    except (sqlite3.Error, OSError) as exc:
+    except Exception as exc:  # sqlite3.Error, OSError, psycopg.Error: whichever store, it does not answer
         return f"the RequestId store does not answer ({type(exc).__name__}: {exc})"
     return None
 
