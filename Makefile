@@ -53,7 +53,7 @@ node-deps: tests/node/node_modules/.package-lock.json
 serve: setup
 	$(VENV)/bin/callfire-bridge serve --port $(PORT) --postback-allow-private $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(SERVE_ARGS)
 
-test: setup system-deps node-deps
+test: setup system-deps node-deps bench-deps
 	$(PY) -m pytest -q
 
 bench: setup system-deps bench-deps
@@ -61,7 +61,8 @@ bench: setup system-deps bench-deps
 	$(PY) bench/bench_bridge.py
 	$(PY) bench/bench_load.py
 
-# wrk, the load generator of bench/bench_targets.py (apt only when it is missing).
+# wrk, the load generator of bench/bench_targets.py (apt only when it is missing); `make test` runs
+# the benchmark once in its --quick mode (tests/test_bench_smoke.py).
 .PHONY: bench-deps
 bench-deps:
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \

@@ -76,6 +76,9 @@ class Settings:
     postback_poll: str = "auto"           # on, off; auto: on with the embedded simulator
     postback_poll_interval: float = 5.0   # seconds between polls of v2
     postback_max_age: float = 86400.0     # seconds a delivery is retried before it is a dead letter
+    # Seconds a receiver has to answer one attempt (connecting: at most 5 of them). A row is leased for
+    # twice this, so a deliverer killed mid-delivery has its rows sent again by another after that long.
+    postback_timeout: float = 15.0
     postback_simulator: int = 0           # 1 (set by `serve`): upstream is the embedded simulator, any apikey a login
     # SubscriptionService: the bridge's base URL as CallFire v2 reaches it; the v2 webhooks of a
     # subscription post to {public_url}/webhooks/v2/{id}. `serve` with the embedded simulator sets

@@ -67,7 +67,10 @@ def start_bridge(folder: Path) -> Bridge:
          "--store", str(folder / "store.sqlite3"), "--time-zone", LIVE_TIME_ZONE, "--sim-clock", "frozen",
          "--postback-allow-private"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "CALLFIRE_BRIDGE_POSTBACK_POLL_INTERVAL": "0.3"})
+        # Receivers get 6 s an attempt (the slow PHP receiver takes 3), so a killed bridge's leases run
+        # out after 12 s rather than 30.
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "CALLFIRE_BRIDGE_POSTBACK_POLL_INTERVAL": "0.3",
+             "CALLFIRE_BRIDGE_POSTBACK_TIMEOUT": "6"})
     base_url = f"http://127.0.0.1:{port}"
     until = time.monotonic() + 30
     while time.monotonic() < until:

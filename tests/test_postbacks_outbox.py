@@ -167,3 +167,52 @@ def test_ingest_is_one_transaction_with_its_deliveries(backend: Backend):
     assert process.returncode == -signal.SIGKILL
     store = backend.postbacks()
     assert not store.seen("OutboundCall.Finished:1") and store.rows() == []
+
+
+
+def test_a_receiver_gets_the_configured_time_and_a_row_is_leased_for_twice_that(tmp_path) -> None:
+    """CALLFIRE_BRIDGE_POSTBACK_TIMEOUT: a receiver slower than it fails the attempt (retried later), and
+    a killed deliverer's row goes to another after twice that time."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bridge.config import Settings
+    from bridge.postbacks.service import Postbacks
+    from bridge.runtime import Runtime
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            time.sleep(2.0)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = Settings(store_path=tmp_path / "store.sqlite3", postback_timeout=1.5, postback_allow_private=1)
+        postbacks = Postbacks(Runtime.create(settings, "http://v2.test/v2"))
+        deliverer, clock = postbacks.deliverer, Clock()
+        deliverer.clock = clock
+        url = f"http://127.0.0.1:{server.server_port}/post"
+        pipeline = Pipeline(postbacks.store, [lambda event: [Delivery(url, b"<x/>", "text/xml", "cloud1:1")]],
+                            clock=clock)
+        pipeline.ingest(call_finished(1))
+        assert deliverer.run_once() == 1
+        [row] = postbacks.store.rows()
+        assert row.status == "pending" and "timeout" in row.last_error.lower(), row
+        pipeline.ingest(call_finished(2))
+        clock.now += 10_000                                   # both due again
+        assert len(postbacks.store.claim("a-killed-deliverer", clock.now, deliverer.policy.lease, 10)) == 2
+        clock.now += 2.9
+        assert deliverer.run_once() == 0                      # still leased: 2 x 1.5 s have not passed
+        clock.now += 0.2
+        deliverer.client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
+        assert deliverer.run_once() == 2
+    finally:
+        server.shutdown()

@@ -5,7 +5,7 @@ workers each, different ports) on one database and one simulator, as behind a lo
   every answer is that broadcast or "still in progress";
 - the postback outbox at least once: v2 webhook events posted to both are delivered to the subscription's
   endpoint, while one replica is SIGKILLed mid-delivery: its leased rows are delivered by the other once
-  their lease expires (RetryPolicy.lease, 30 s), and no delivery is lost."""
+  their lease expires (twice CALLFIRE_BRIDGE_POSTBACK_TIMEOUT: 12 s here), and no delivery is lost."""
 from __future__ import annotations
 
 import json
@@ -52,7 +52,8 @@ class Replica:
             [sys.executable, "-m", "bridge.cli", "serve", "--port", str(self.port), "--workers", "2",
              "--store", store, "--upstream", upstream, "--public-url", self.url, "--postback-allow-private"],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            # Receivers get 6 s an attempt, so a killed replica's leases run out after 12 s, not 30.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "CALLFIRE_BRIDGE_POSTBACK_TIMEOUT": "6"})
 
     def wait_ready(self) -> None:
         for _ in range(300):
@@ -176,7 +177,7 @@ def test_the_outbox_delivers_every_postback_when_a_replica_is_killed_mid_deliver
         while len(receiver.received) < 5:   # deliveries under way on both replicas
             time.sleep(0.05)
         doomed.stop(signal.SIGKILL)
-        deadline = time.monotonic() + 120   # the dead replica's leases expire after 30 s
+        deadline = time.monotonic() + 120   # the dead replica's leases expire after 12 s
         while not expected <= set(receiver.received) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert set(receiver.received) == expected   # every one delivered, and nothing else

@@ -21,7 +21,13 @@ log = logging.getLogger(__name__)
 
 DELIVERY_HEADER = "X-CallFire-Bridge-Delivery"
 EXCERPT = 200                  # characters of a receiver's answer kept in last_error
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+MAX_CONNECT = 5.0              # seconds of an attempt's timeout that connecting may take
+
+
+def attempt_timeout(seconds: float) -> httpx.Timeout:
+    """`seconds` for one attempt in all: connecting takes at most MAX_CONNECT of them."""
+    connect = min(MAX_CONNECT, seconds / 3)
+    return httpx.Timeout(seconds - connect, connect=connect)
 BATCH = 20                     # rows leased at a time
 
 
@@ -32,7 +38,7 @@ class Deliverer:
         self.store = store
         self.policy = policy
         self.allow_private = allow_private
-        self.client = client or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+        self.client = client or httpx.Client(timeout=attempt_timeout(policy.lease / 2), follow_redirects=False)
         self.clock = clock
         self.rng = rng
         self.resolver = resolver

@@ -16,7 +16,12 @@ class RetryPolicy:
     base: float = 2.0          # seconds: the first retry waits up to this
     cap: float = 600.0         # no wait is longer than this
     max_age: float = 86400.0   # seconds after enqueueing: then a failure makes it a dead letter
-    lease: float = 30.0        # longer than one attempt can take (deliver.TIMEOUT: 5 s connect + 10 s read)
+    lease: float = 30.0        # longer than one attempt can take: twice the attempt's timeout
+
+    @classmethod
+    def for_timeout(cls, attempt_timeout: float, **fields: float) -> "RetryPolicy":
+        """The policy whose lease outlasts an attempt of `attempt_timeout` seconds twice over."""
+        return cls(lease=2 * attempt_timeout, **fields)
 
     def next_attempt(self, attempts: int, created_at: float, now: float,
                      rng: Callable[[float, float], float] = random.uniform) -> float | None:

@@ -77,7 +77,8 @@ class Postbacks:
 
     @cached_property
     def deliverer(self) -> Deliverer:
-        return Deliverer(self.store, policy=RetryPolicy(max_age=self.settings.postback_max_age),
+        policy = RetryPolicy.for_timeout(self.settings.postback_timeout, max_age=self.settings.postback_max_age)
+        return Deliverer(self.store, policy=policy,
                          allow_private=bool(self.settings.postback_allow_private))
 
     def remember(self, account: str, authorization: str) -> None:
