@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "## Issue 13 targets: bridge vs direct CallFire v2 (bench/bench_targets.py)"
 
