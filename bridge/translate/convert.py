@@ -463,11 +463,13 @@ def format_datetime(ms: int, zone: tzinfo) -> str:
     `datetime.fromtimestamp(ms / 1000)` went through a float and wrote year-9999 values a ms early.
     """
     hours = _OFFSETS.get(zone)
-    if hours is None or len(hours) > _CACHED:
+    if hours is None:
         hours = _OFFSETS[zone] = {}
     hour = ms // _HOUR_MS
     offset = hours.get(hour, False)
     if offset is False:
+        if len(hours) > _CACHED:
+            hours.clear()
         offset = hours[hour] = _hour_offset(zone, hour)
     if offset is None:
         return _format_datetime_exact(ms, zone)

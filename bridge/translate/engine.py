@@ -341,6 +341,25 @@ def _ordering(row: dict[str, Any]) -> Callable[[list[Any]], list[Any]] | None:
     return newest_first
 
 
+def _reading(spec: str) -> list[str]:
+    """Code setting `value` to what _getter(spec) reads from `obj`."""
+    if spec == "":
+        return ["value = obj"]
+    alternatives = [alt.split(".") for alt in spec.split("|")]
+    if len(alternatives) == 1 and len(alternatives[0]) == 1:
+        return [f"value = obj.get({spec!r})"]
+    lines: list[str] = []
+    for number, steps in enumerate(alternatives):
+        indent = "" if number == 0 else "    "
+        if number:
+            lines.append("if value is None:")
+        node = "obj"
+        for step in steps:
+            lines.append(f"{indent}value = {node}.get({step!r}) if isinstance({node}, dict) else None")
+            node = "value"
+    return lines
+
+
 # Converters the compiled code writes inline (the same expression as the function).
 _INLINE = {"long": "str(int({}))", "int": "str(int({}))", "string": "str({})",
            "ms_datetime": "format_datetime(int({}), conv.zone)"}
@@ -374,16 +393,10 @@ def _compile_rows(rows: tuple[dict[str, Any], ...]) -> EntityWriter:
         body: list[str] = []
         ordering = _ordering(row)
         key = row["v2"]
-        if ordering is None and key == "":
-            body.append("value = obj")
-        elif ordering is None and "|" not in key and "." not in key and key != "-":
-            body.append(f"value = obj.get({key!r})")
-        else:
-            names[f"get{index}"] = _getter(key)
-            body.append(f"value = get{index}(obj)")
-            if ordering is not None:
-                names[f"order{index}"] = ordering
-                body.append(f"if value.__class__ is list: value = order{index}(value)")
+        body += _reading(key)
+        if ordering is not None:
+            names[f"order{index}"] = ordering
+            body.append(f"if value.__class__ is list: value = order{index}(value)")
         body.append("if value is None:")
         if row.get("default") is not None:
             body.append(f"    element[{name!r}] = {row['default']!r}")
