@@ -210,7 +210,7 @@ def _compile(layout: Layout) -> Callable[[list[str], str, Any], None]:
         lines += ["    out.append(start + '>' + escape(value.get('_', '')) + '</' + tag + '>')"]
     else:
         lines += ["    out.append(start + '>')", "    interleaved = value.get('*')", "    if interleaved is not None:",
-                  "        write_interleaved(out, layout, interleaved)", "    else:"]
+                  "        write_interleaved(out, layout, interleaved)", "    else:", "        pass"]
         for index, (name, open_tag, close_tag, child_layout) in enumerate(layout.plan):
             lines += [f"        child = value.get({name!r})", "        if child is not None:"]
             if child_layout is None:  # simple content, escaped only when it holds a special character
@@ -230,6 +230,14 @@ def _compile(layout: Layout) -> Callable[[list[str], str, Any], None]:
         lines += ["    out.append('</' + tag + '>')"]
     exec(compile("\n".join(lines), "<layout writer>", "exec"), names)
     return names["write"]
+
+
+def compile_layouts(contract: Contract, elements: list[tuple[str, str]]) -> None:
+    """Compiles the writers of these global elements (and of every type inside them) now."""
+    for key in elements:
+        layout = schemas(contract).element_layout(key)
+        if layout is not None:
+            layout.write  # noqa: B018 - a cached_property: compiled here, once
 
 
 def write_element(namespace: str, name: str, value: Any, contract: Contract) -> bytes:

@@ -288,6 +288,16 @@ def response_writer(operation: str) -> EntityWriter:
     return _compile_rows(tuple(load().operations[operation]["response_fields"]))
 
 
+def compile_tables() -> None:
+    """Compiles every response table now (at start-up), not on the first request that needs it."""
+    mappings = load()
+    for entity in mappings.entities:
+        entity_writer(entity)
+    for operation, table in mappings.operations.items():
+        if table.get("response_fields"):
+            response_writer(operation)
+
+
 # The v1 name of a row whose converter writes the attributes of an xs:anyAttribute, several at once.
 ANY_ATTRIBUTE = "@*"
 
