@@ -1,4 +1,5 @@
-"""Runs the rows of `mappings/`: compiles each table once into small closures.
+"""Runs the rows of `mappings/`: request tables as small closures, response tables as one
+generated function each (`_compile_rows`: the rows written out as code, at start-up).
 
 Request direction: a v1.1 request (as a plain dict, see `bridge.soap.reader`) ->
 `V2Request`, the exact v2 call(s) to make.  Response direction: a v2 JSON object -> a
