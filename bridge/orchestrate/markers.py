@@ -55,18 +55,24 @@ def marker(account: str, operation: str, request_id: str) -> str:
 def hidden(answer: Any) -> Any:
     """`answer` without marker labels: on the object, and on the objects of its lists (a page's
     items, a contact history's calls; a broadcast's calls inherit its labels).  In place: the
-    answer is this request's own parse of v2's JSON."""
+    answer is this request's own parse of v2's JSON.  Only objects carrying `labels` are looked
+    into, with a plain loop (a generator per object cost ~2 ms on a 1000-call page)."""
     if isinstance(answer, dict):
-        _unmark(answer)
+        if "labels" in answer:
+            _unmark(answer)
         for value in answer.values():
             if isinstance(value, list):
                 for item in value:
-                    if isinstance(item, dict):
+                    if isinstance(item, dict) and "labels" in item:
                         _unmark(item)
     return answer
 
 
 def _unmark(item: dict[str, Any]) -> None:
-    labels = item.get("labels")
-    if isinstance(labels, list) and any(isinstance(v, str) and v.startswith(PREFIX) for v in labels):
-        item["labels"] = [v for v in labels if not (isinstance(v, str) and v.startswith(PREFIX))]
+    labels = item["labels"]
+    if not isinstance(labels, list):
+        return
+    for label in labels:
+        if isinstance(label, str) and label.startswith(PREFIX):
+            item["labels"] = [v for v in labels if not (isinstance(v, str) and v.startswith(PREFIX))]
+            return

@@ -28,7 +28,8 @@ from bridge.runtime import Runtime
 from bridge.soap.charset import as_utf8
 from bridge.soap.envelope import SoapVersion, detect_version, fault_body
 from bridge.soap.service import RUNTIME_KEY, TIMING_KEY, VERSION_KEY, ServiceFault, run
-from bridge.soap.writer import SVC
+from bridge.soap.writer import SVC, compile_layouts
+from bridge.translate.engine import compile_tables
 
 MAX_BODY = 2 * 1024 * 1024
 ENVELOPE_ROOM = 64 * 1024  # what an upload request holds besides its file
@@ -156,6 +157,10 @@ class SoapEndpoint:
         self.max_upload = upload_limit(runtime.settings.max_sound_bytes)
         self.apps = build_spyne_apps(self.max_upload)
         self.uploads = upload_requests()
+        # The mapping tables and the answers' layouts become code at start-up, not on a first request.
+        compile_tables()
+        compile_layouts(runtime.conv.contract, [tuple(op.wsdl.response[1:].split("}")) for op in registry().served()
+                                                if op.wsdl.response is not None])
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         arrived = time.perf_counter()

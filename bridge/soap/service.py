@@ -13,7 +13,7 @@ from bridge.errors import BridgeFault, request_fault
 from bridge.orchestrate import Exchange, serve
 from bridge.registry import V11Operation
 from bridge.runtime import Runtime
-from bridge.soap.envelope import SoapVersion, envelope
+from bridge.soap.envelope import SoapVersion, envelope_parts
 from bridge.soap.reader import read_request
 from bridge.soap.url_bounds import check_url_values
 from bridge.soap.writer import write_element
@@ -64,4 +64,4 @@ def run(ctx: Any, op: V11Operation) -> None:
         raise ServiceFault(request_fault("internal_error", "internal error in the bridge")) from None
     version: SoapVersion = environ[VERSION_KEY]
     # spyne leaves a response alone once out_string is set (server/_base.py get_out_string_pull).
-    ctx.out_string = [envelope(version, body)]
+    ctx.out_string = envelope_parts(version, body)
