@@ -28,7 +28,6 @@ from bridge.v2.answers import table as answer_table
 from bridge.v2.errors import (V2AuthorizationError, V2BadResponse, V2ConnectError, V2Error, V2StatusError,
                               V2TimeoutError, V2TooLarge)
 from bridge.v2.retry import CircuitBreaker, RetryPolicy, spend_retry
-from bridge.v2.transport import transport_for
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ class V2Client:
         self._concurrency = concurrency
         self._sleep: Callable[[float], None] = time.sleep   # tests replace it
         self._http = _CookielessClient(
-            base_url=base_url, transport=transport or transport_for(base_url), timeout=timeout,
+            base_url=base_url, transport=transport, timeout=timeout,
             headers={"Accept": "application/json", "User-Agent": "callfire-bridge"},
         )
         # Requests go to absolute URLs built here: httpx parses a relative path, the base merge and
