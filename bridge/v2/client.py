@@ -79,7 +79,7 @@ class V2Client:
     retry policy and its circuit breaker (`bridge.v2.retry`)."""
 
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
-                 timeout: float = 30.0, retries: int = 2, page_size: int = 100,
+                 timeout: float = 30.0, retries: int = 2, page_size: int = 1000,
                  concurrency: int = 4, backoff: float = 0.1, retry_budget: int = 10,
                  breaker: CircuitBreaker | None = None, check_answers: bool = True) -> None:
         if page_size < 1 or concurrency < 1 or retries < 0:
