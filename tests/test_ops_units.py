@@ -95,3 +95,49 @@ def test_readyz_asks_the_store_the_bridge_was_given(backend, tmp_path: Path) -> 
                                           store="postgresql://bridge:s3cret@127.0.0.1:1/none"), "http://v2.test/v2")
     problems = ReadinessProbe(runtime).check().problems
     assert "the RequestId store does not answer" in problems["store"] and "s3cret" not in problems["store"]
+
+
+def test_a_worker_that_exits_leaves_the_metrics_directory_to_the_others(tmp_path: Path) -> None:
+    """Forked workers inherit atexit handlers: a worker that failed to boot once removed the shared
+    PROMETHEUS_MULTIPROC_DIR, and every other worker's next v2 request failed with a plain 500."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import os, sys
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        from bridge.observability.multiproc import ensure_multiprocess_dir
+        made = ensure_multiprocess_dir()
+        print(made, flush=True)
+        pid = os.fork()
+        if pid == 0:
+            sys.exit(3)                     # a worker that failed to boot: atexit handlers run
+        os.waitpid(pid, 0)
+        print(os.path.isdir(made), flush=True)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    made, after_worker = out
+    assert after_worker == "True"                     # still there for the other workers
+    assert not os.path.exists(made)                   # removed when the serving process exits
+
+
+def test_a_metric_that_cannot_be_written_does_not_fail_the_request(monkeypatch, caplog) -> None:
+    """prometheus-client writes each value into a file of PROMETHEUS_MULTIPROC_DIR; if that breaks,
+    the v2 answer still reaches the caller (it once became a plain-text 500) and the log says why."""
+    from bridge.observability import instrument, metrics
+    from bridge.v2.client import V2Client
+
+    def gone(*labels: str):
+        raise FileNotFoundError("/tmp/callfire-bridge-metrics-x/histogram_1.db")
+
+    client = V2Client("http://v2.test/v2", transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, json={"items": []})))
+    instrument.instrument_v2(client)
+    instrument._v2_child.cache_clear()
+    monkeypatch.setattr(metrics.v2_seconds, "labels", gone)
+    with caplog.at_level(logging.WARNING, logger="bridge.observability.metrics"):
+        assert client.get("/calls/broadcasts/7/batches", authorization="Basic eDp5") == {"items": []}
+    assert "unmeasured" in caplog.text and "FileNotFoundError" in caplog.text
+    instrument._v2_child.cache_clear()

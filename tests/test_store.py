@@ -342,3 +342,30 @@ def test_sessions_ended_by_the_server_cost_no_request_and_no_false_reconcile(pos
     assert store.claim("acct", OP, "after", "fp") == Claim("new")
     assert other.claim("acct", OP, "after", "fp") == Claim("in_flight")
     assert other.claim("acct", OP, "before", "fp") == Claim("reconcile")   # its session did end
+
+
+
+def test_a_new_store_waits_when_sqlite_refuses_the_switch_to_wal(tmp_path) -> None:
+    """Two connections switching a new file to WAL together: SQLite answers one "database is locked"
+    at once, without its busy wait (it would deadlock). Two gunicorn workers opening a new store
+    together failed to boot on it; the switch is now tried again until the other has made it."""
+    import sqlite3
+
+    from bridge.store.sqlite import use_wal
+
+    class LosesTheFirstRace:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db, self.refused = db, 0
+
+        def execute(self, sql: str):
+            if sql == "PRAGMA journal_mode=WAL" and not self.refused:
+                self.refused += 1
+                other = sqlite3.connect(tmp_path / "new.sqlite3")   # the other worker wins meanwhile
+                other.execute("PRAGMA journal_mode=WAL")
+                other.close()
+                raise sqlite3.OperationalError("database is locked")
+            return self.db.execute(sql)
+
+    db = LosesTheFirstRace(sqlite3.connect(tmp_path / "new.sqlite3", isolation_level=None))
+    use_wal(db)
+    assert db.refused == 1 and db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -33,6 +33,7 @@ def instrument(app: BridgeApp) -> None:
     instrument_v2(app.runtime.v2)
 
 
+@metrics.best_effort
 def name_operation(ctx: Any) -> None:
     """spyne matched the Body element to a served operation: its name labels the request."""
     record = current.get()
@@ -46,14 +47,16 @@ def instrument_v2(client: V2Client) -> None:
     hooks = http.event_hooks
     hooks["request"] = [*hooks.get("request", []), _sent]
     hooks["response"] = [*hooks.get("response", []), functools.partial(_answered, prefix)]
-    client._sleep = _counting(client._sleep, metrics.v2_retries.inc)   # the client sleeps only before a retry
+    client._sleep = _counting(client._sleep, metrics.best_effort(metrics.v2_retries.inc))   # the client sleeps only before a retry
     _count_opens(client.breaker)
 
 
+@metrics.best_effort
 def _sent(request: httpx.Request) -> None:
     request.extensions[SENT] = time.perf_counter()
 
 
+@metrics.best_effort
 def _answered(prefix: str, response: httpx.Response) -> None:
     request = response.request
     sent = request.extensions.get(SENT)
@@ -94,7 +97,7 @@ def _count_opens(breaker: CircuitBreaker) -> None:
         was_open = breaker.state == "open"
         failure()
         if not was_open and breaker.state == "open":
-            metrics.breaker_opens.inc()
+            metrics.best_effort(metrics.breaker_opens.inc)()
 
     breaker.failure = counted_failure  # type: ignore[method-assign]
 

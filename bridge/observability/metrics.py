@@ -10,8 +10,10 @@ v2 path template from mappings/v2_answers.yaml (`/calls/{id}`, never an id; `oth
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import functools
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram,
                                generate_latest)
@@ -20,6 +22,23 @@ from prometheus_client import multiprocess
 from bridge.observability.multiproc import multiprocess_dir
 
 PREFIX = "callfire_bridge"
+log = logging.getLogger(__name__)
+_Hook = TypeVar("_Hook", bound=Callable[..., Any])
+
+
+def best_effort(hook: _Hook) -> _Hook:
+    """A metrics hook that can fail (its files gone, a full disk) without failing the request it
+    measures: the failure is logged, the request goes on."""
+    @functools.wraps(hook)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return hook(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the answer must not
+            log.warning("metrics: %s failed (%s: %s); the request goes on unmeasured",
+                        hook.__name__, type(exc).__name__, exc)
+            return None
+    return guarded  # type: ignore[return-value]
+
 # Seconds: a GetCall takes a millisecond or two over the bridge's own work, a large QueryCalls or a
 # fan-out up to seconds, a request at its deadline 60 s.
 REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -41,6 +60,7 @@ breaker_opens = Counter(f"{PREFIX}_v2_breaker_opens", "times a worker's v2 circu
 _per_operation: dict[str, tuple[Any, Any]] = {}
 
 
+@best_effort
 def observe_request(operation: str, seconds: float, fault_code: str | None) -> None:
     children = _per_operation.get(operation)
     if children is None:

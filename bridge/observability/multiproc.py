@@ -25,9 +25,16 @@ def ensure_multiprocess_dir() -> str:
         os.makedirs(given, exist_ok=True)
         return given
     made = tempfile.mkdtemp(prefix="callfire-bridge-metrics-")
-    atexit.register(shutil.rmtree, made, True)
+    atexit.register(_remove_if_maker, made, os.getpid())
     os.environ[MULTIPROC_ENV] = made
     return made
+
+
+def _remove_if_maker(directory: str, maker: int) -> None:
+    # Forked workers inherit atexit handlers: a worker that exits (a failed boot, a restart) must not
+    # take every other worker's metric files with it. Only the process that made it removes it.
+    if os.getpid() == maker:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def worker_exited(pid: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ class Connections:
         self.synchronous = synchronous
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.get().execute("PRAGMA journal_mode=WAL")   # persistent: recorded in the file
+        use_wal(self.get())
 
     def get(self) -> sqlite3.Connection:
         local = self._local
@@ -54,6 +55,20 @@ class Connections:
                 db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def use_wal(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: recorded in the file).  Switching needs the file to
+    itself, and SQLite answers "database is locked" at once, without its busy handler, while another
+    connection reads: gunicorn's workers opening a new store together hit that, so wait here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def create_tables(db: sqlite3.Connection, schema: str) -> None:
