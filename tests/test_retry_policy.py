@@ -53,10 +53,14 @@ def test_the_breaker_opens_fails_fast_and_recovers() -> None:
     clock = Clock()
     upstream = Upstream(*[503] * 9)
     client, _ = client_for(upstream, clock, retries=0)
+    openings: list[float] = []
+    client.breaker.on_open = lambda: openings.append(clock.now)   # what /metrics counts
     for _ in range(3):
         with pytest.raises(V2StatusError):
             get(client)
-    assert client.breaker.state == "open" and upstream.count == 3
+    assert client.breaker.state == "open" and upstream.count == 3 and openings == [clock.now]
+    client.breaker.failure()                       # a request that left before it opened: no new opening
+    assert len(openings) == 1
     with pytest.raises(V2Unavailable) as error:   # fails fast: v2 is not asked
         get(client)
     assert error.value.message == "CallFire v2 unavailable, retry in 30 s" and upstream.count == 3
@@ -67,7 +71,7 @@ def test_the_breaker_opens_fails_fast_and_recovers() -> None:
     assert client.breaker.state == "half-open"
     with pytest.raises(V2StatusError):
         get(client)
-    assert client.breaker.state == "open" and upstream.count == 4
+    assert client.breaker.state == "open" and upstream.count == 4 and len(openings) == 2
     upstream.statuses.clear()                      # v2 is back
     clock.now += 30
     assert get(client) == CALL

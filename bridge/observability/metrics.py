@@ -51,7 +51,7 @@ request_seconds = Histogram(f"{PREFIX}_request_duration_seconds",
 faults = Counter(f"{PREFIX}_faults", "v1.1 faults answered, by operation and svc:FaultCode",
                  ["operation", "code"])
 v2_seconds = Histogram(f"{PREFIX}_v2_request_duration_seconds",
-                       "time from sending a v2 request to its response headers, per attempt, by method "
+                       "time from sending a v2 request to its answer read, per attempt, by method "
                        "and path template", ["method", "path"], buckets=V2_BUCKETS)
 v2_retries = Counter(f"{PREFIX}_v2_retries", "v2 requests sent again (429, 502-504, transport failures)")
 breaker_opens = Counter(f"{PREFIX}_v2_breaker_opens", "times a worker's v2 circuit breaker opened")

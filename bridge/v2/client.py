@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
@@ -74,6 +74,16 @@ class _CookielessClient(httpx.Client):
         pass
 
 
+class V2Observer(Protocol):
+    """Told what the client does (bridge.observability's metrics); it must be cheap and never raise."""
+
+    def answered(self, method: str, path: str, seconds: float) -> None:
+        """v2 answered one attempt at `path` (the path under the base URL, ids and all) after `seconds`."""
+
+    def retrying(self) -> None:
+        """A v2 request is about to be sent again."""
+
+
 class V2Client:
     """One pooled, thread-safe connection to CallFire v2 (`base_url` ends in `/v2`), with its
     retry policy and its circuit breaker (`bridge.v2.retry`)."""
@@ -81,7 +91,8 @@ class V2Client:
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None,
                  timeout: float = 30.0, retries: int = 2, page_size: int = 1000,
                  concurrency: int = 4, backoff: float = 0.1, retry_budget: int = 10,
-                 breaker: CircuitBreaker | None = None, check_answers: bool = True) -> None:
+                 breaker: CircuitBreaker | None = None, check_answers: bool = True,
+                 observer: V2Observer | None = None) -> None:
         if page_size < 1 or concurrency < 1 or retries < 0:
             raise ValueError("page_size and concurrency must be >= 1, retries >= 0")
         self.policy = RetryPolicy(retries=retries, backoff=backoff, budget=retry_budget,
@@ -92,6 +103,7 @@ class V2Client:
         self._page_size = page_size
         self._concurrency = concurrency
         self._sleep: Callable[[float], None] = time.sleep   # tests replace it
+        self.observer = observer
         self._http = _CookielessClient(
             base_url=base_url, transport=transport, timeout=timeout,
             headers={"Accept": "application/json", "User-Agent": "callfire-bridge"},
@@ -174,6 +186,8 @@ class V2Client:
                 continue
             log.debug("v2 %s %s params=[%s] -> %d in %.1f ms", method, path, names,
                       response.status_code, _ms(start))
+            if self.observer is not None:
+                self.observer.answered(method, path, time.perf_counter() - start)
             if response.is_success:
                 try:
                     answer = (self._parse(response, method, path) if max_bytes is None
@@ -222,6 +236,8 @@ class V2Client:
             return False
         log.info("v2 %s %s: %s, retry %d of %d in %.2f s", method, path, why, attempt + 1,
                  self.policy.retries, delay)
+        if self.observer is not None:
+            self.observer.retrying()
         self._sleep(delay)
         return True
 

@@ -91,6 +91,7 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at: float | None = None
         self._probing: float | None = None   # when the half-open probe left
+        self.on_open: Callable[[], None] | None = None   # told each time the breaker opens (metrics)
 
     @property
     def state(self) -> str:
@@ -122,6 +123,11 @@ class CircuitBreaker:
     def failure(self) -> None:
         with self._lock:
             self._failures += 1
+            # Opening: from closed at the threshold, or a half-open probe that failed (not a failure
+            # of a request that left before it opened, which only moves the cooldown).
+            opens = self._probing is not None or (self._opened_at is None and self._failures >= self._threshold)
             if self._probing is not None or self._failures >= self._threshold:
                 self._opened_at = self._clock()
                 self._probing = None
+        if opens and self.on_open is not None:
+            self.on_open()
