@@ -149,7 +149,7 @@ def _send(client: httpx.Client, url: str, params: list[tuple[str, str]], auth: t
 
 def _page_through(client: httpx.Client, url: str, query: list[tuple[str, str]], auth: tuple[str, str] | None,
                   windows: list[dict[str, Any]], wanted: set[str], first: dict[str, Any]) -> tuple[str, list[Any], int]:
-    """The windows explain lists (stopping at a short page or v2's totalCount), then further pages
+    """The windows explain lists (stopping at v2's totalCount, or a short page when v2 gives none), then further pages
     while an id of the answer is unseen (explain plans against endless data, so the real offset of
     a second list, QueryBroadcasts' text broadcasts, may lie further)."""
     limits = [int(dict(w["query"]).get("limit", _PAGE)) for w in windows]
@@ -163,7 +163,10 @@ def _page_through(client: httpx.Client, url: str, query: list[tuple[str, str]], 
         offset += len(found)
         limit = limits[min(step, len(limits) - 1)]
         step += 1
-        if len(found) < limit or 0 <= total <= offset or len(items) >= _MOST_ITEMS:
+        # A short page ends the list only when v2 gives no count: a v2 that caps `limit` answers
+        # fewer than asked while its totalCount says more follow.
+        short = len(found) < min(limit, page.get("limit") if isinstance(page.get("limit"), int) else limit)
+        if not found or len(items) >= _MOST_ITEMS or (total >= 0 and offset >= total) or (total < 0 and short):
             break
         if step >= len(limits):
             if wanted <= {str(i.get("id")) for i in items if isinstance(i, dict)}:
