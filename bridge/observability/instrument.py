@@ -1,6 +1,7 @@
 """Hooks one worker's bridge into the metrics: which v1.1 operation a request is (spyne's
-`method_call` event), each v2 attempt's latency and the retries (the V2Client's observer), circuit-breaker
-opens (the breaker's on_open), and the postback outbox (read at scrape time).  Nothing here changes what the bridge does."""
+`method_call` event), each v2 attempt's latency and the retries (the V2Client's observer),
+circuit-breaker opens (the breaker's on_open), and the postback outbox (read at scrape time).
+Nothing here changes what the bridge does."""
 from __future__ import annotations
 
 import functools
