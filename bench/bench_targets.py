@@ -306,6 +306,7 @@ def own_work_split(rounds: int) -> dict[str, float]:
     from bridge.soap.writer import SVC, write_element
     from bridge.translate.convert import Conversions
     from bridge.translate.engine import response_writer
+    from bridge.v2.client import decode_json
 
     sim = httpx.Client(transport=httpx.WSGITransport(app=create_app()), base_url="http://sim", auth=(LOGIN, PASSWORD))
     raw = sim.get("/v2/calls", params={"campaignId": CAMPAIGN, "limit": 1000}).content
@@ -314,7 +315,7 @@ def own_work_split(rounds: int) -> dict[str, float]:
     parts: dict[str, list[float]] = {"json": [], "translate": [], "write": []}
     for _ in range(rounds):
         start = time.perf_counter()
-        page = httpx.Response(200, content=raw).json()
+        page = decode_json(raw)
         decoded = time.perf_counter()
         value = writer({"items": page["items"], "totalCount": 1200}, conv)
         translated = time.perf_counter()

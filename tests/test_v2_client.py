@@ -624,3 +624,15 @@ def test_post_multipart_sends_fields_and_the_file() -> None:
     body = sent.read()
     assert b'name="name"\r\n\r\nHello' in body and b'filename="sound.wav"' in body and b"RIFF....WAVE" in body
     assert sent.headers["Authorization"] == AUTH
+
+
+@pytest.mark.parametrize("content", [
+    # v2's ids are Java longs (Swagger: int64): both ends exact (orjson reads wider integers as floats)
+    b'{"id": 9223372036854775807, "other": -9223372036854775808}',
+    '{"id": 1, "name": "caf\u00e9"}'.encode("utf-16"),                 # UTF-16 with its BOM: orjson refuses it
+])
+def test_v2_json_is_read_exactly_whatever_its_encoding(content: bytes) -> None:
+    import json
+    client = V2Client("http://v2.test/v2", check_answers=False,
+                      transport=httpx.MockTransport(lambda request: httpx.Response(200, content=content)))
+    assert client.get("/calls/1", authorization="Basic eDp5") == json.loads(content)
