@@ -1,5 +1,5 @@
-"""v1.1 subscriptions, durably, in the bridge's SQLite file (every SQL statement of them is here, so
-a second backend is a second module).
+"""v1.1 subscriptions, durably: in the bridge's SQLite file, or in PostgreSQL (bridge.store.pg.subscriptions);
+every SQL statement of them is here, written once for both.
 
 A subscription is first reserved (`pending`: its id is in the callback URL of the webhooks about to be
 registered), then `activate`d with its webhooks' ids, or `discard`ed when they could not all be made.
@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bridge.store.sqlite import Connections, create_tables
 
@@ -65,66 +66,79 @@ class Subscription:
 
 
 class SubscriptionStore:
+    """The SQLite backend, and every statement of both: PostgreSQL (bridge.store.pg.subscriptions)
+    gives its own connections, schema and placeholder and the id of an inserted row."""
+
+    placeholder = "?"
+
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self._db = Connections(self.path, synchronous="FULL")   # a lost subscription is a silent receiver
         with self._db.transaction() as db:
             create_tables(db, _SCHEMA)
 
+    def _sql(self, statement: str) -> str:
+        """A statement written with `?` placeholders, in this backend's style."""
+        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
+
+    def _insert(self, db: Any, statement: str, params: tuple) -> int:
+        """Run an INSERT; the new row's id."""
+        return int(db.execute(statement, params).lastrowid)
+
     def reserve(self, account: str, enabled: bool, endpoint: str, format: str, trigger: str,
                 filter: dict) -> Subscription:
         """A new pending subscription with a fresh secret."""
         secret = secrets.token_urlsafe(24)
         with self._db.transaction() as db:
-            cursor = db.execute(
+            id_ = self._insert(db, self._sql(
                 "INSERT INTO subscriptions (account, status, enabled, endpoint, format, trigger, filter, secret,"
-                " webhook_ids, created_at) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, '[]', ?)",
-                (account, int(enabled), endpoint, format, trigger, json.dumps(filter), secret, time.time()))
-        return Subscription(int(cursor.lastrowid), account, enabled, endpoint, format, trigger, filter, secret)
+                " webhook_ids, created_at) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, '[]', ?)"),
+                (account, bool(enabled), endpoint, format, trigger, json.dumps(filter), secret, time.time()))
+        return Subscription(id_, account, enabled, endpoint, format, trigger, filter, secret)
 
     def activate(self, subscription_id: int, webhook_ids: list[int]) -> None:
         with self._db.transaction() as db:
-            db.execute("UPDATE subscriptions SET status = 'active', webhook_ids = ? WHERE id = ?",
+            db.execute(self._sql("UPDATE subscriptions SET status = 'active', webhook_ids = ? WHERE id = ?"),
                        (json.dumps(webhook_ids), subscription_id))
 
     def discard(self, subscription_id: int) -> None:
         with self._db.transaction() as db:
-            db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
+            db.execute(self._sql("DELETE FROM subscriptions WHERE id = ?"), (subscription_id,))
 
     def replace(self, subscription: Subscription) -> None:
         """Store an active subscription's new settings and webhooks (its id, account and secret stay)."""
         with self._db.transaction() as db:
-            db.execute("UPDATE subscriptions SET enabled = ?, endpoint = ?, format = ?, trigger = ?, filter = ?,"
-                       " webhook_ids = ? WHERE id = ? AND status = 'active'",
-                       (int(subscription.enabled), subscription.endpoint, subscription.format, subscription.trigger,
-                        json.dumps(subscription.filter), json.dumps(list(subscription.webhook_ids)),
-                        subscription.id))
+            db.execute(self._sql("UPDATE subscriptions SET enabled = ?, endpoint = ?, format = ?, trigger = ?,"
+                                 " filter = ?, webhook_ids = ? WHERE id = ? AND status = 'active'"),
+                       (bool(subscription.enabled), subscription.endpoint, subscription.format,
+                        subscription.trigger, json.dumps(subscription.filter),
+                        json.dumps(list(subscription.webhook_ids)), subscription.id))
 
     def get(self, account: str, subscription_id: int) -> Subscription | None:
         """The account's active subscription `subscription_id` (None: none, or another account's)."""
-        row = self._db.get().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND account = ?"
-                                     " AND status = 'active'", (subscription_id, account)).fetchone()
+        row = self._db.get().execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND account = ?"
+                                               " AND status = 'active'"), (subscription_id, account)).fetchone()
         return _subscription(row) if row else None
 
     def by_id(self, subscription_id: int) -> Subscription | None:
         """An active subscription whatever its account (the webhook receiver's look-up)."""
-        row = self._db.get().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND status = 'active'",
-                                     (subscription_id,)).fetchone()
+        row = self._db.get().execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ?"
+                                               " AND status = 'active'"), (subscription_id,)).fetchone()
         return _subscription(row) if row else None
 
     def page(self, account: str, offset: int, count: int) -> tuple[list[Subscription], int]:
         """A window of the account's active subscriptions, oldest first, and how many it has."""
         db = self._db.get()
-        total = db.execute("SELECT COUNT(*) FROM subscriptions WHERE account = ? AND status = 'active'",
+        total = db.execute(self._sql("SELECT COUNT(*) FROM subscriptions WHERE account = ? AND status = 'active'"),
                            (account,)).fetchone()[0]
-        rows = db.execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND status = 'active'"
-                          " ORDER BY id LIMIT ? OFFSET ?", (account, count, offset)).fetchall()
+        rows = db.execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND status = 'active'"
+                                    " ORDER BY id LIMIT ? OFFSET ?"), (account, count, offset)).fetchall()
         return [_subscription(row) for row in rows], int(total)
 
     def listening(self, account: str) -> list[Subscription]:
         """The account's active, enabled subscriptions (the notification listener's)."""
-        rows = self._db.get().execute(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND"
-                                      " status = 'active' AND enabled = 1 ORDER BY id", (account,)).fetchall()
+        rows = self._db.get().execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND"
+                                                " status = 'active' AND enabled ORDER BY id"), (account,)).fetchall()
         return [_subscription(row) for row in rows]
 
     def close(self) -> None:
