@@ -1,5 +1,6 @@
 """The shadow mode's record: recent outcomes and running counts, in one SQLite file shared by every
-gunicorn worker (bridge.store.sqlite: WAL, a connection per thread and process).
+gunicorn worker (bridge.store.sqlite: WAL, a connection per thread and process), or in PostgreSQL
+(bridge.store.pg.shadow: one record for every replica) with the same statements.
 
 Bounded: the last `keep` outcomes are kept, older ones deleted as new ones arrive; the counts
 (per operation and status, plus `dropped`) count everything since the record was reset, which
@@ -15,11 +16,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from os import PathLike
 from pathlib import Path
-from sqlite3 import Connection
 from typing import Any
 
 from bridge.compare.model import SAME, Answer, Difference, Explanation, Outcome
-from bridge.store.sqlite import Connections, create_tables
+from bridge.store.sqlite import Connections, Statements, create_tables
 
 BODY_LIMIT = 256 * 1024  # characters of each answer kept with an outcome that is not `same`
 DROPPED = "dropped"  # the count of reads the queue had no room for
@@ -64,21 +64,28 @@ class Counts:
         return total
 
 
-class ShadowRecord:
+class ShadowRecord(Statements):
+    """The SQLite backend, and every statement of both: PostgreSQL (bridge.store.pg.shadow) gives its
+    own connections, schema and placeholder."""
+
     def __init__(self, path: str | PathLike, keep: int = 500) -> None:
         self.path = Path(path)
         self.keep = keep
         self._db = Connections(self.path, synchronous="NORMAL")  # a count lost in a power cut is no harm
         with self._db.transaction() as db:
             create_tables(db, _SCHEMA)
-            db.execute("INSERT OR IGNORE INTO shadow_meta VALUES ('started', ?)", (_now(),))
+        self._mark_started()
+
+    def _mark_started(self) -> None:
+        self._db.get().execute(self._sql("INSERT INTO shadow_meta VALUES ('started', ?) ON CONFLICT DO NOTHING"),
+                               (_now(),))
 
     def reset(self) -> None:
         """Forget every outcome and count: a new run (the serve command, before its workers start)."""
         with self._db.transaction() as db:
             for table in ("shadow_outcomes", "shadow_counts", "shadow_meta"):
                 db.execute(f"DELETE FROM {table}")
-            db.execute("INSERT INTO shadow_meta VALUES ('started', ?)", (_now(),))
+            db.execute(self._sql("INSERT INTO shadow_meta VALUES ('started', ?)"), (_now(),))
 
     def close(self) -> None:
         """Close this thread's connection (the serve command's, before gunicorn forks)."""
@@ -88,17 +95,17 @@ class ShadowRecord:
         """Store one outcome, count it, and delete the oldest beyond `keep`."""
         data = json.dumps(_kept(outcome), ensure_ascii=False)
         with self._db.transaction() as db:
-            db.execute("INSERT INTO shadow_outcomes (operation, status, soap, outcome) VALUES (?, ?, ?, ?)",
+            db.execute(self._sql("INSERT INTO shadow_outcomes (operation, status, soap, outcome) VALUES (?, ?, ?, ?)"),
                        (outcome.operation, outcome.status, soap, data))
-            _bump(db, outcome.operation, outcome.status, 1)
-            db.execute("DELETE FROM shadow_outcomes WHERE id <= (SELECT MAX(id) FROM shadow_outcomes) - ?",
+            self._bump(db, outcome.operation, outcome.status, 1)
+            db.execute(self._sql("DELETE FROM shadow_outcomes WHERE id <= (SELECT MAX(id) FROM shadow_outcomes) - ?"),
                        (self.keep,))
 
     def count(self, pending: Counter) -> None:
         """Add counts kept in memory meanwhile: {(operation, status): n} (reads dropped by a full queue)."""
         with self._db.transaction() as db:
-            for (operation, status), n in pending.items():
-                _bump(db, operation, status, n)
+            for (operation, status), n in sorted(pending.items()):   # one order: no deadlock between workers
+                self._bump(db, operation, status, n)
 
     def started(self) -> str:
         row = self._db.get().execute("SELECT value FROM shadow_meta WHERE name = 'started'").fetchone()
@@ -108,7 +115,7 @@ class ShadowRecord:
         counts = Counts()
         for operation, status, n in self._db.get().execute(
                 "SELECT operation, status, n FROM shadow_counts ORDER BY operation"):
-            counts.by_operation.setdefault(operation, Counter())[status] = n
+            counts.by_operation.setdefault(operation, Counter())[status] = int(n)
         return counts
 
     def recent(self, limit: int | None = None, *, statuses: tuple[str, ...] = (),
@@ -123,13 +130,12 @@ class ShadowRecord:
             args.append(operation)
         sql = ("SELECT id, soap, outcome FROM shadow_outcomes" + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY id DESC" + (" LIMIT ?" if limit is not None else ""))
-        rows = self._db.get().execute(sql, (*args, *(() if limit is None else (limit,)))).fetchall()
-        return [Stored(row_id, soap, outcome_from(json.loads(data))) for row_id, soap, data in rows]
+        rows = self._db.get().execute(self._sql(sql), (*args, *(() if limit is None else (limit,)))).fetchall()
+        return [Stored(int(row_id), soap, outcome_from(json.loads(data))) for row_id, soap, data in rows]
 
-
-def _bump(db: Connection, operation: str, status: str, n: int) -> None:
-    db.execute("INSERT INTO shadow_counts VALUES (?, ?, ?) ON CONFLICT (operation, status) DO UPDATE SET n = n + ?",
-               (operation, status, n, n))
+    def _bump(self, db: Any, operation: str, status: str, n: int) -> None:
+        db.execute(self._sql("INSERT INTO shadow_counts VALUES (?, ?, ?) ON CONFLICT (operation, status)"
+                             " DO UPDATE SET n = shadow_counts.n + excluded.n"), (operation, status, n))
 
 
 def _now() -> str:

@@ -57,6 +57,16 @@ class Connections:
         db.execute("COMMIT")
 
 
+class Statements:
+    """SQL written once with `?` placeholders: SQLite runs it as it is, a PostgreSQL subclass sets
+    `placeholder = "%s"` (psycopg's style) and gives its own connections and schema."""
+
+    placeholder = "?"
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
+
+
 def use_wal(db: sqlite3.Connection) -> None:
     """Put the file in WAL mode (persistent: recorded in the file).  Switching needs the file to
     itself, and SQLite answers "database is locked" at once, without its busy handler, while another

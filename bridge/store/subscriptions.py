@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bridge.store.sqlite import Connections, create_tables
+from bridge.store.sqlite import Connections, Statements, create_tables
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -65,21 +65,15 @@ class Subscription:
         return [tuple(pair.split(":", 1)) for pair in self.trigger.split()]  # type: ignore[misc]
 
 
-class SubscriptionStore:
+class SubscriptionStore(Statements):
     """The SQLite backend, and every statement of both: PostgreSQL (bridge.store.pg.subscriptions)
     gives its own connections, schema and placeholder and the id of an inserted row."""
-
-    placeholder = "?"
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self._db = Connections(self.path, synchronous="FULL")   # a lost subscription is a silent receiver
         with self._db.transaction() as db:
             create_tables(db, _SCHEMA)
-
-    def _sql(self, statement: str) -> str:
-        """A statement written with `?` placeholders, in this backend's style."""
-        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
 
     def _insert(self, db: Any, statement: str, params: tuple) -> int:
         """Run an INSERT; the new row's id."""
