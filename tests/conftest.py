@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from hypothesis import settings
 
 from bridge.cli import free_port
 from bridge.config import Settings
+from bridge.serving import run_in_thread
 from contract_check import ContractCheck, ContractChecker, ContractCheckProxy
 from pg_fixtures import backend, postgresql  # noqa: F401 - fixtures: the store tests run on SQLite and PostgreSQL
 
@@ -205,12 +205,10 @@ def live(tmp_path_factory: pytest.TempPathFactory, contract_checker: ContractChe
     """The default bridge, reached through a proxy that checks every response it relays."""
     for bridge in serve(tmp_path_factory.mktemp("live")):
         port = free_port()
-        proxy = waitress.create_server(ContractCheckProxy(bridge.base_url, contract_checker),
-                                       host="127.0.0.1", port=port, threads=8)
-        thread = threading.Thread(target=proxy.run, daemon=True)
-        thread.start()
+        proxy = run_in_thread(waitress.create_server(ContractCheckProxy(bridge.base_url, contract_checker),
+                                                     host="127.0.0.1", port=port, threads=8), "contract-proxy")
         yield Live(f"http://127.0.0.1:{port}", bridge.sim_url)
-        proxy.close()
+        proxy.stop()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ and changes it in place; WSDL fetches and other requests pass through untouched.
 """
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
@@ -15,6 +14,7 @@ import waitress
 from lxml import etree
 
 from bridge.cli import free_port
+from bridge.serving import run_in_thread
 
 Mutation = Callable[[etree._Element], None]
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "content-length", "content-encoding"}
@@ -58,10 +58,8 @@ def divergence_proxy(upstream: str, mutate: Mutation) -> Iterator[tuple[str, Div
     """(the proxy's base URL, the proxy) for the duration of the block."""
     proxy = DivergenceProxy(upstream, mutate)
     port = free_port()
-    server = waitress.create_server(proxy, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    running = run_in_thread(waitress.create_server(proxy, host="127.0.0.1", port=port, threads=4), "divergence")
     try:
         yield f"http://127.0.0.1:{port}", proxy
     finally:
-        server.close()
+        running.stop()

@@ -4,7 +4,6 @@ answer and remembers what it was sent; and a shadow side that never answers in t
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import pytest
 import waitress
 
 from bridge.cli import free_port
+from bridge.serving import run_in_thread
 from conftest import Live, serve
 
 ALTERED_CALL = "9652"  # the seed call whose State the proxy changes in GetCall answers (INVALID -> FINISHED)
@@ -67,11 +67,9 @@ def sleeping_app(seconds: float) -> Callable[[dict[str, Any], StartResponse], It
 def run_waitress(app: Any, threads: int = 8) -> Iterator[str]:
     """`app` on a free loopback port, in a daemon thread: yields its base URL."""
     port = free_port()
-    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    running = run_in_thread(waitress.create_server(app, host="127.0.0.1", port=port, threads=threads), "waitress")
     yield f"http://127.0.0.1:{port}"
-    server.close()
+    running.stop()
 
 
 @dataclass
