@@ -369,3 +369,33 @@ def test_a_new_store_waits_when_sqlite_refuses_the_switch_to_wal(tmp_path) -> No
     db = LosesTheFirstRace(sqlite3.connect(tmp_path / "new.sqlite3", isolation_level=None))
     use_wal(db)
     assert db.refused == 1 and db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_killed_claimant_not_yet_reaped_is_not_alive() -> None:
+    """A SIGKILLed worker whose master died too stays a zombie until PID 1 reaps it, and in a container
+    PID 1 may never do so: it keeps its pid and start time, but its claim must be reconciled (CI once
+    answered "still in progress" to the retry after a restart)."""
+    import os
+    import socket
+    import time
+
+    from bridge.store.idempotency import current_owner, owner_alive
+
+    def stat(pid: int) -> tuple[str, str]:   # (state, start time) from /proc, fields 3 and 22
+        fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+        return fields[0], fields[19]
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        for _ in range(200):                               # until it has exited (not reaped: we do not wait)
+            if stat(pid)[0] == "Z":
+                break
+            time.sleep(0.01)
+        state, started = stat(pid)
+        assert state == "Z"
+        assert not owner_alive(f"{socket.gethostname()}:{pid}:{started}")
+        assert owner_alive(current_owner())
+    finally:
+        os.waitpid(pid, 0)

@@ -173,13 +173,14 @@ def existing(row: tuple, fingerprint: str, alive: Callable[[str], bool]) -> Clai
     return None
 
 
-def _process_start(pid: int) -> str:
-    """The start time of process `pid` in clock ticks since boot ("" when it cannot be read)."""
+def _process_stat(pid: int) -> tuple[str, str]:
+    """(state, start time in clock ticks since boot) of process `pid`; ("", "") when it cannot be read."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return ""
-    return stat.rpartition(")")[2].split()[19]   # field 22, counted after the command name
+        return "", ""
+    fields = stat.rpartition(")")[2].split()   # counted after the command name: field 3 is fields[0]
+    return fields[0], fields[19]
 
 
 def owner_alive(owner: str) -> bool:
@@ -194,13 +195,18 @@ def owner_alive(owner: str) -> bool:
         return False
     except PermissionError:
         pass  # another user's process: it exists
-    return not start or _process_start(int(pid)) in ("", start)
+    state, started = _process_stat(int(pid))
+    if state in ("Z", "X"):
+        # Killed and not yet reaped (its parent died too, and PID 1 in a container may never reap it):
+        # a zombie holds its pid and start time but finishes nothing.
+        return False
+    return not start or started in ("", start)
 
 
 def current_owner() -> str:
     """This process as a claim's owner (computed per call: gunicorn forks workers after import)."""
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+    return f"{socket.gethostname()}:{pid}:{_process_stat(pid)[1]}"
 
 
 def account_key(authorization: str) -> str:
