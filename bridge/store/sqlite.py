@@ -2,6 +2,7 @@
 and write transactions that take the lock first."""
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -14,7 +15,21 @@ BUSY_TIMEOUT = 10.0          # seconds a writer waits for another process's tran
 _INHERITED: list[sqlite3.Connection] = []   # connections a forked child got from its parent
 
 
-class Connections:
+class ThreadConnections:
+    """One connection per thread and process (`_local.connection`, `_local.pid`): the part the SQLite and
+    PostgreSQL backends share."""
+
+    _local: threading.local
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "connection", None)
+        if db is not None and self._local.pid == os.getpid():
+            db.close()
+            del self._local.connection, self._local.pid
+
+
+class Connections(ThreadConnections):
     """This thread's connection to `path`; a new one after fork (a connection must not cross processes).
     `synchronous`: FULL where a lost commit costs (a duplicate call), NORMAL where it does not."""
 
@@ -35,13 +50,6 @@ class Connections:
             db.execute(f"PRAGMA synchronous = {self.synchronous}")
             local.connection, local.pid = db, os.getpid()
         return local.connection
-
-    def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
-        db = getattr(self._local, "connection", None)
-        if db is not None and self._local.pid == os.getpid():
-            db.close()
-            del self._local.connection, self._local.pid
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -64,7 +72,12 @@ class Statements:
     placeholder = "?"
 
     def _sql(self, statement: str) -> str:
-        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
+        return statement if self.placeholder == "?" else _restyled(statement, self.placeholder)
+
+
+@functools.lru_cache(maxsize=256)   # a store's statements are a few dozen constants: rewritten once each
+def _restyled(statement: str, placeholder: str) -> str:
+    return statement.replace("?", placeholder)
 
 
 def use_wal(db: sqlite3.Connection) -> None:

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from bridge.store.sqlite import ThreadConnections
+
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10          # seconds to reach the server
@@ -33,7 +35,7 @@ def redacted(url: str) -> str:
     return make_conninfo(**params)
 
 
-class Connections:
+class Connections(ThreadConnections):
     """This thread's connection to `url`; a new one after fork or after the server dropped it."""
 
     def __init__(self, url: str) -> None:
@@ -55,12 +57,6 @@ class Connections:
             local.connection, local.pid = db, os.getpid()
         return db
 
-    def close(self) -> None:
-        """Close this thread's connection (others close when their thread ends)."""
-        db = getattr(self._local, "connection", None)
-        if db is not None and self._local.pid == os.getpid():
-            db.close()
-            del self._local.connection, self._local.pid
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection]:
