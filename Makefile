@@ -53,8 +53,11 @@ node-deps: tests/node/node_modules/.package-lock.json
 serve: setup
 	$(VENV)/bin/callfire-bridge serve --port $(PORT) --postback-allow-private $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(SERVE_ARGS)
 
+# The test files spread over the cores (pytest-xdist, a file's tests on one worker, so each
+# file's servers start once); `make test PYTEST_ARGS=-n0` runs them in one process.
+PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadfile
 test: setup system-deps node-deps bench-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup system-deps bench-deps
 	$(PY) bench/bench_targets.py
