@@ -118,7 +118,7 @@ def test_no_retry_past_the_deadline() -> None:
     client, sleeps = client_for(upstream, retries=2)
     client.breaker = CircuitBreaker("http://v2", failures=1000)
     slow = httpx.Response(503, headers={"Retry-After": "4"}, json={})
-    client._http._transport = httpx.MockTransport(lambda request: slow)
+    client._http.first._transport = httpx.MockTransport(lambda request: slow)
     with request_deadline(1.0):
         with pytest.raises(V2StatusError):
             get(client)

@@ -290,6 +290,51 @@ def test_real_timeout_against_a_silent_server():
         server.close()
 
 
+def test_concurrent_requests_reuse_a_bounded_set_of_connections_and_close_them_all():
+    """A worker's threads each borrow a client with its own pool: every answer reaches the thread
+    that asked, connections are kept alive (no more than requests ever sent at once), and closing
+    the V2Client closes every one of them."""
+    import waitress
+
+    from bridge.serving import run_in_thread
+
+    ports: set[str] = set()
+
+    def app(environ, start_response):
+        ports.add(environ["REMOTE_PORT"])
+        time.sleep(0.005)   # requests overlap
+        body = ('{"id": %s}' % environ["PATH_INFO"].rsplit("/", 1)[1]).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    server = run_in_thread(waitress.create_server(app, host="127.0.0.1", port=0, threads=8), "v2-stub")
+    try:
+        client = V2Client(f"http://127.0.0.1:{server.port}/v2", check_answers=False)
+        wrong: list[tuple[int, object]] = []
+
+        def ask(thread: int) -> None:
+            for n in range(15):
+                call_id = thread * 100 + n
+                answer = client.get(f"/calls/{call_id}", authorization=AUTH)
+                if answer != {"id": call_id}:
+                    wrong.append((call_id, answer))
+
+        threads = [threading.Thread(target=ask, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert wrong == []
+        assert 1 <= len(ports) <= 8          # 120 requests, kept-alive connections
+        client.close()
+        deadline = time.monotonic() + 10
+        while server.server.active_channels and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.server.active_channels == {}
+    finally:
+        server.stop()
+
+
 # --- fetch_range --------------------------------------------------------------------------
 
 def finder(n: int, total: int | None = None, delay: Callable[[int], float] | None = None,

@@ -10,6 +10,7 @@ import email.utils
 import json as jsonlib
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -75,6 +76,47 @@ class _CookielessClient(httpx.Client):
         pass
 
 
+class _Clients:
+    """httpx clients lent one per request, each with its own connection pool.
+
+    Why not one client for every thread: httpcore's pool, shared by a worker's threads, cost
+    0.25-0.45 ms more CPU per v2 request under load than a pool per thread, and held throughput
+    at about 0.55x of it (bench/bench_floor.py).  A request borrows a client for as long as it
+    sends; a stack keeps the most recently used clients, with live keep-alive connections, on top.
+    The number of clients grows to the most requests ever sent at once.  A transport given by
+    the caller (the tests' in-process simulator, explain's recording) is one shared client.
+    """
+
+    def __init__(self, make: Callable[[], _CookielessClient], *, shared: bool) -> None:
+        self._make = make
+        self.first = make()
+        self._shared = shared
+        self._idle = [self.first]     # list.pop and list.append are atomic: no lock on the hot path
+        self._all = [self.first]
+        self._lock = threading.Lock()  # only when a client is made or all are closed
+
+    def send(self, method: str, url: str, *, stream: bool, **options: Any) -> httpx.Response:
+        if self._shared:
+            return self.first.send(self.first.build_request(method, url, **options), stream=stream)
+        try:
+            client = self._idle.pop()
+        except IndexError:
+            client = self._make()
+            with self._lock:
+                self._all.append(client)
+        try:
+            # A streamed body keeps its connection in `client`'s pool until it is closed; another
+            # borrower of `client` meanwhile opens a second connection, which is all it costs.
+            return client.send(client.build_request(method, url, **options), stream=stream)
+        finally:
+            self._idle.append(client)
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._all:
+                client.close()
+
+
 class V2Observer(Protocol):
     """Told what the client does (bridge.observability's metrics); it must be cheap and never raise."""
 
@@ -105,16 +147,16 @@ class V2Client:
         self._concurrency = concurrency
         self._sleep: Callable[[float], None] = time.sleep   # tests replace it
         self.observer = observer
-        self._http = _CookielessClient(
+        self._http = _Clients(lambda: _CookielessClient(
             base_url=base_url, transport=transport, timeout=timeout,
             headers={"Accept": "application/json", "User-Agent": "callfire-bridge"},
-        )
+        ), shared=transport is not None)
         # Requests go to absolute URLs built here: httpx parses a relative path, the base merge and
         # the params each again (~140 us a request, a third of a GetCall's v2 cost).
-        self._base = str(self._http.base_url).rstrip("/")
+        self._base = str(self._http.first.base_url).rstrip("/")
 
     def __repr__(self) -> str:
-        return f"V2Client({str(self._http.base_url.copy_with(username=None, password=None))!r})"
+        return f"V2Client({str(self._http.first.base_url.copy_with(username=None, password=None))!r})"
 
     def __enter__(self) -> V2Client:
         return self
@@ -172,9 +214,8 @@ class V2Client:
             self.breaker.before()
             start = time.perf_counter()
             try:
-                request = self._http.build_request(method, url, headers=headers, json=json,
-                                                   data=data, files=files, timeout=self._attempt_timeout())
-                response = self._http.send(request, stream=max_bytes is not None)
+                response = self._http.send(method, url, stream=max_bytes is not None, headers=headers, json=json,
+                                           data=data, files=files, timeout=self._attempt_timeout())
             except httpx.TransportError as exc:
                 log.debug("v2 %s %s params=[%s] -> %s after %.1f ms", method, path, names,
                           type(exc).__name__, _ms(start))
