@@ -61,6 +61,7 @@ test: setup system-deps node-deps bench-deps
 
 bench: setup system-deps bench-deps
 	$(PY) bench/bench_targets.py
+	$(PY) bench/bench_floor.py
 	$(PY) bench/bench_bridge.py
 	$(PY) bench/bench_load.py
 

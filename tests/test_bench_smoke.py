@@ -67,3 +67,24 @@ def test_quick_run_reports_every_row_of_issue_13(tmp_path: Path) -> None:
         [figure] = [name for name in rows if name.startswith(f"QueryCalls 1000 own work: {part} (")]
         assert NUMBER.match(rows[figure][0]), (figure, rows[figure])
     assert re.search(r"targets met: \d+ of 12", done.stdout)  # the printed table
+
+
+FLOOR_ROWS = ("simulator answering GET /v2/calls/9652 directly", "hop: gunicorn + waitress, fixed 1 KB answer",
+              "hop + one httpx GET to the simulator, body passed through", "the same, 1 thread per worker",
+              "hop + the same GET, one httpx.Client per thread",
+              "hop + the same GET with http.client (a connection per thread)",
+              "bridge GetCall (callfire-bridge serve)")
+
+
+def test_floor_run_reports_every_server_with_a_rate_and_a_cpu_figure(tmp_path: Path) -> None:
+    results = tmp_path / "results.md"
+    done = subprocess.run([sys.executable, "bench/bench_floor.py", "--seconds", "1", "--out", str(results)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    section = results.read_text().split("## The serving stack's floor (bench/bench_floor.py)", 1)[1]
+    rows = {cells[0]: cells[1:] for cells in ([c.strip() for c in line.strip("|").split("|")]
+                                             for line in section.splitlines() if line.startswith("| ")
+                                             and not line.startswith("| server"))}
+    for name in FLOOR_ROWS:
+        rate, cpu = rows[name]
+        assert float(rate) > 0 and float(cpu) > 0, (name, rate, cpu)

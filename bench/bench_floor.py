@@ -1,0 +1,182 @@
+"""The floor under issue 13's CPU and throughput targets: what the serving stack the design names
+costs per request before the bridge does any work of its own.
+
+    .venv/bin/python bench/bench_floor.py [--seconds 8] [--connections 8] [--out bench/results.md]
+
+Three WSGI apps run in the bridge's own server (gunicorn, 2 WaitressWorker processes x 4 threads,
+bridge.gunicorn_app), against the simulator as its own process, all on loopback, each loaded by wrk:
+
+- `hop`: answers a fixed 1 KB body (the HTTP hop: gunicorn + waitress, nothing else);
+- `hop + httpx GET`: one GET /v2/calls/9652 to the simulator with a shared keep-alive httpx.Client,
+  its body returned as it came (the least a translating proxy does: no SOAP, no JSON, no XML);
+- `bridge GetCall`: `callfire-bridge serve` answering GetCall (the figure issue 13 targets).
+
+The workers' CPU per request is read from /proc (the simulator's own is not counted), next to the
+simulator answering the same GET directly. If the second row alone is above 0.8 ms, the target
+"CPU per GetCall <= 0.8 ms" cannot be met with waitress and httpx, whatever the bridge's own code does.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+import procstat
+import wrk
+from bench_targets import AUTHORIZATION, GET_CALL, SOAP_HEADERS, SOAP_PATH
+from results_file import write_section
+from served import running_bridge
+
+from bridge.cli import free_port
+
+TITLE = "The serving stack's floor (bench/bench_floor.py)"
+FIXED = b"x" * 1024
+
+
+def hop_app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(FIXED)))])
+    return [FIXED]
+
+
+def proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
+    client = httpx.Client(base_url=upstream, headers={"Authorization": AUTHORIZATION})
+
+    def app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
+        answer = client.get("/calls/9652")
+        body = answer.content
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+    return app
+
+
+def local_proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
+    """The same GET with one httpx.Client per thread."""
+    import threading
+    local = threading.local()
+
+    def app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=upstream, headers={"Authorization": AUTHORIZATION})
+        body = local.client.get("/calls/9652").content
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+    return app
+
+
+def stdlib_proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
+    """The same GET with http.client, one keep-alive connection per thread: httpx's share of the cost."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+    parts = urlsplit(upstream)
+    local = threading.local()
+
+    def app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection(parts.hostname, parts.port)
+        local.connection.request("GET", parts.path + "/calls/9652", headers={"Authorization": AUTHORIZATION})
+        body = local.connection.getresponse().read()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+    return app
+
+
+def worker_main(kind: str, port: int, upstream: str) -> None:
+    """Runs in a subprocess: gunicorn with the bridge's waitress worker serving `kind`."""
+    from gunicorn.app.base import BaseApplication
+
+    class Floor(BaseApplication):
+        def load_config(self) -> None:
+            threads = 1 if kind.endswith("-1") else 4
+            for key, value in {"bind": f"127.0.0.1:{port}", "workers": 2, "threads": threads,
+                               "worker_class": "bridge.gunicorn_app.WaitressWorker",
+                               "accesslog": None, "loglevel": "warning"}.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # noqa: ANN202
+            return {"hop": hop_app, "httpx": proxy_app, "httpx-1": proxy_app, "stdlib": stdlib_proxy_app, "local": local_proxy_app,
+                    "stdlib-1": stdlib_proxy_app}[kind](upstream) if kind != "hop" else hop_app
+    Floor().run()
+
+
+def started(url: str, process: subprocess.Popen) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(url, headers={"Authorization": AUTHORIZATION})
+            return
+        except httpx.TransportError:
+            if process.poll() is not None:
+                raise SystemExit(f"{url} did not start")
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not start")
+
+
+def measure(url: str, lua: str, pids: list[int], *, connections: int, seconds: int) -> tuple[float, float]:
+    """(requests/s, worker CPU ms per request) for one wrk run."""
+    before = procstat.cpu_seconds(pids)
+    load = wrk.run(url, lua, connections=connections, seconds=seconds)
+    used = procstat.cpu_seconds(pids) - before
+    if load.errors:
+        raise SystemExit(f"{load.errors} errors against {url}")
+    return load.per_second, used / load.requests * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.md"))
+    args = parser.parse_args()
+    rows: list[tuple[str, float, float]] = []
+    with tempfile.TemporaryDirectory() as folder, running_bridge(Path(folder), "--threads", "4", "--postback-poll", "off") as served:
+        sim_pid = next(pid for pid in procstat.children(served.pid) if "bridge.sim" in procstat.command_line(pid))
+        direct_lua = wrk.script("GET", {"Authorization": AUTHORIZATION})
+        rows.append(("simulator answering GET /v2/calls/9652 directly",
+                     *measure(served.upstream + "/calls/9652", direct_lua, [sim_pid],
+                              connections=args.connections, seconds=args.seconds)))
+        for kind, name in (("hop", "hop: gunicorn + waitress, fixed 1 KB answer"),
+                           ("httpx", "hop + one httpx GET to the simulator, body passed through"),
+                           ("httpx-1", "the same, 1 thread per worker"),
+                           ("local", "hop + the same GET, one httpx.Client per thread"),
+                           ("stdlib", "hop + the same GET with http.client (a connection per thread)"),
+                           ("stdlib-1", "the same, 1 thread per worker")):
+            port = free_port()
+            process = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(port), served.upstream],
+                                       start_new_session=True)
+            try:
+                started(f"http://127.0.0.1:{port}/", process)
+                rows.append((name, *measure(f"http://127.0.0.1:{port}/", wrk.script("GET", {}),
+                                            procstat.children(process.pid),
+                                            connections=args.connections, seconds=args.seconds)))
+            finally:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+        workers = [pid for pid in procstat.children(served.pid) if pid != sim_pid]
+        soap = wrk.script("POST", {**SOAP_HEADERS, "Authorization": AUTHORIZATION}, GET_CALL)
+        rows.append(("bridge GetCall (callfire-bridge serve)",
+                     *measure(served.base + SOAP_PATH, soap, workers, connections=args.connections,
+                              seconds=args.seconds)))
+    lines = ["| server | requests/s | worker CPU ms per request |", "|---|---:|---:|"]
+    lines += [f"| {name} | {rate:.0f} | {cpu:.3f} |" for name, rate, cpu in rows]
+    intro = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
+             f"{os.cpu_count()} cores, Python {platform.python_version()}; wrk, one thread, {args.connections} "
+             f"connections, {args.seconds} s a run; CPU: utime + stime of the serving processes from /proc "
+             f"(the simulator's only in its own row).")
+    print(intro)
+    print("\n".join(lines))
+    write_section(args.out, TITLE, intro + "\n\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        worker_main(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    else:
+        main()
