@@ -53,7 +53,9 @@ def test_json_lines_parse_and_carry_the_request_id(tmp_path: Path, account: None
                           headers={"X-Request-Id": "mine-42"}).headers["X-Request-Id"]
         made = get_call(bridge.base_url, SEED_CALL, login="alice", password=PASSWORD,
                         headers={"X-Request-Id": "no good\tid"}).headers["X-Request-Id"]
+        v2_saw = [r["request_id"] for r in bridge.sim_requests("alice") if r["path"] == f"/v2/calls/{SEED_CALL}"]
     assert echoed == "mine-42" and made != "no good\tid" and len(made) == 32
+    assert v2_saw[-3:] == ["ops-test-1", "mine-42", made]   # v2 is sent the id the bridge logs and echoes
     lines = [json.loads(line) for line in log_lines(tmp_path)]   # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     mine = [line for line in lines if line.get("request_id") == "ops-test-1"]

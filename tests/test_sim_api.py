@@ -425,14 +425,14 @@ def test_unknown_paths_and_methods(client: httpx.Client) -> None:
 
 # ---- simulator controls ----------------------------------------------------------------------
 def test_requests_log_shows_what_was_sent(sim, client: httpx.Client, login: str) -> None:
-    client.get("/calls", params=[("id", 1), ("id", 2), ("limit", 5)])
+    client.get("/calls", params=[("id", 1), ("id", 2), ("limit", 5)], headers={"X-Request-Id": "trace-1"})
     client.post("/calls/broadcasts", params={"start": "true"}, json={"name": "bad"})
     log = sent_requests(sim, login)
     assert log == [
         {"method": "GET", "path": "/v2/calls", "query": {"id": ["1", "2"], "limit": "5"},
-         "body": None, "status": 200},
+         "body": None, "request_id": "trace-1", "status": 200},
         {"method": "POST", "path": "/v2/calls/broadcasts", "query": {"start": "true"},
-         "body": {"name": "bad"}, "status": 400},
+         "body": {"name": "bad"}, "request_id": "", "status": 400},
     ]
     assert sent_requests(sim, "nobody-logged-in-as-this") == []
     error(anon.get(admin_url(sim, "requests")), 400)

@@ -1,7 +1,8 @@
 """Hooks one worker's bridge into the metrics: which v1.1 operation a request is (spyne's
 `method_call` event), each v2 attempt's latency and the retries (the V2Client's observer),
-circuit-breaker opens (the breaker's on_open), and the postback outbox (read at scrape time).
-Nothing here changes what the bridge does."""
+circuit-breaker opens (the breaker's on_open), and the postback outbox (read at scrape time);
+and hands the request id to the V2Client, which sends it to v2 as X-Request-Id.
+Nothing here changes what the bridge answers."""
 from __future__ import annotations
 
 import functools
@@ -41,6 +42,13 @@ def name_operation(ctx: Any) -> None:
 def instrument_v2(client: V2Client) -> None:
     client.observer = V2Metrics()
     client.breaker.on_open = metrics.best_effort(metrics.breaker_opens.inc)
+    client.request_id = served_request_id
+
+
+def served_request_id() -> str | None:
+    """The request id of the SOAP request being served (fan-out threads run in its context)."""
+    record = current.get()
+    return record.request_id if record is not None else None
 
 
 class V2Metrics:

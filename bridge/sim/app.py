@@ -118,6 +118,7 @@ class Request:
     raw_body: bytes
     content_type: str
     authorization: str = ""
+    request_id: str = ""           # the caller's X-Request-Id, shown in /__sim/requests
     path_id: int | None = None
     kind: str = ""                 # "calls" | "texts" on /{kind}/broadcasts paths
     name: str = ""                 # the {name} segment, percent-decoded
@@ -191,7 +192,8 @@ class Request:
                 body = json.loads(self.raw_body) if self.raw_body.strip() else None
         except (ValueError, SimError):
             body = self.raw_body[:10_000].decode("utf-8", "replace")
-        return {"method": self.method, "path": self.path, "query": query, "body": body}
+        return {"method": self.method, "path": self.path, "query": query, "body": body,
+                "request_id": self.request_id}
 
 
 Handler = Callable[[Request], tuple[int, object]]
@@ -545,7 +547,8 @@ def _read_request(environ: dict) -> Request:
                       path=environ.get("PATH_INFO") or "/",
                       query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
                       raw_body=raw_body, content_type=environ.get("CONTENT_TYPE", ""),
-                      authorization=environ.get("HTTP_AUTHORIZATION", ""))
+                      authorization=environ.get("HTTP_AUTHORIZATION", ""),
+                      request_id=environ.get("HTTP_X_REQUEST_ID", ""))
     return request
 
 

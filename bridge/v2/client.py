@@ -117,6 +117,10 @@ class _Clients:
                 client.close()
 
 
+def _no_request_id() -> None:
+    return None
+
+
 class V2Observer(Protocol):
     """Told what the client does (bridge.observability's metrics); it must be cheap and never raise."""
 
@@ -147,6 +151,10 @@ class V2Client:
         self._concurrency = concurrency
         self._sleep: Callable[[float], None] = time.sleep   # tests replace it
         self.observer = observer
+        # The X-Request-Id v2 gets: the id of the SOAP request being served, when the bridge's
+        # observability gives one (its logs name it too, so one id finds a request on both sides),
+        # else a new one per v2 request.
+        self.request_id: Callable[[], str | None] = _no_request_id
         self._http = _Clients(lambda: _CookielessClient(
             base_url=base_url, transport=transport, timeout=timeout,
             headers={"Accept": "application/json", "User-Agent": "callfire-bridge"},
@@ -208,7 +216,7 @@ class V2Client:
         names = ",".join(dict.fromkeys(name for name, _ in query))
         url = self._base + path + ("?" + urlencode(query) if query else "")  # as httpx encodes params
         attempt = 0
-        headers[REQUEST_ID_HEADER] = uuid.uuid4().hex  # the bridge's id of this request, for both logs
+        headers[REQUEST_ID_HEADER] = self.request_id() or uuid.uuid4().hex
         while True:
             deadline.check()
             self.breaker.before()
