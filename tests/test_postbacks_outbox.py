@@ -216,3 +216,28 @@ def test_a_receiver_gets_the_configured_time_and_a_row_is_leased_for_twice_that(
         assert deliverer.run_once() == 2
     finally:
         server.shutdown()
+
+
+def test_removing_the_last_api_key_of_an_account_removes_its_registrations(backend):
+    """`apikeys remove`: while another key reaches the same v2 login its registrations stay; with the
+    last one they go, and the poller no longer has credentials for that account."""
+    from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer, basic
+    from bridge.store.idempotency import account_key
+
+    store = backend.postbacks()
+    registry = ApiKeyRegistry(store, Sealer(backend.folder / "keys.fernet"))
+    registry.add("key-one", "alice", "pw")
+    registry.add("key-two", "alice", "pw")
+    registry.add("key-bob", "bob", "pw")
+    alice, bob = account_key(basic("alice", "pw")), account_key(basic("bob", "pw"))
+    for account in (alice, bob):
+        store.save_account(account, "sealed")
+        store.register(account, "callfinish", None, "https://receiver.example/cf.php", 0)
+    store.register(alice, "campaignfinish", None, "https://receiver.example/cf.php", 0)
+
+    assert registry.remove("key-one").dropped == 0          # key-two still reaches alice
+    assert len(store.registrations(alice)) == 2
+    assert registry.remove("key-two").dropped == 2
+    assert store.registrations(alice) == [] and [a for a, _ in store.accounts()] == [bob]
+    assert len(store.registrations(bob)) == 1
+    assert registry.remove("key-two") is None                 # already gone

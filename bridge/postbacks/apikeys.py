@@ -2,7 +2,8 @@
 
 With a real upstream the bridge keeps a registry (`callfire-bridge apikeys add|list|remove`): the key
 is stored only as its SHA-256, the v2 login:password as a Fernet token whose key is a file (0600)
-beside the store; neither is ever printed or logged. With the embedded simulator any apikey is
+beside the store; neither is ever printed or logged.  Removing the last key of a v2 account removes
+that account's cloud/1 registrations too. With the embedded simulator any apikey is
 accepted and is the account whose Basic login equals the key (its password from the simulator's
 accounts when they are restricted)."""
 from __future__ import annotations
@@ -11,11 +12,13 @@ import base64
 import hashlib
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from bridge.postbacks.store import PostbackStore
+from bridge.store.idempotency import account_key
 
 
 def _hash(apikey: str) -> str:
@@ -51,6 +54,11 @@ class Sealer:
             return None
 
 
+@dataclass(frozen=True)
+class Removed:
+    dropped: int   # cloud/1 registrations removed with the key's account
+
+
 class ApiKeyRegistry:
     """The registry of a bridge with a real upstream."""
 
@@ -65,8 +73,24 @@ class ApiKeyRegistry:
         self.store.put_apikey(_hash(apikey), label, self.sealer.seal(f"{login}:{password}"), time.time())
         return label
 
-    def remove(self, apikey: str) -> bool:
-        return self.store.delete_apikey(_hash(apikey)) > 0
+    def remove(self, apikey: str) -> Removed | None:
+        """Forget `apikey` (None: it was not registered).  When no other key reaches its v2 account,
+        the account's cloud/1 registrations go too: nothing would be left to subscribe or unsubscribe
+        them with, and the bridge stops polling v2 with credentials its operator took away."""
+        token = self.store.apikey(_hash(apikey)) if apikey else None
+        if token is None or not self.store.delete_apikey(_hash(apikey)):
+            return None
+        account = self._account(token)
+        if account is None or any(self._account(other) == account for other in self.store.apikey_tokens()):
+            return Removed(dropped=0)
+        return Removed(dropped=self.store.forget_account(account))
+
+    def _account(self, token: bytes) -> str | None:
+        credentials = self.sealer.open(token)
+        if credentials is None:
+            return None
+        login, _, password = credentials.partition(":")
+        return account_key(basic(login, password))
 
     def labels(self) -> list[tuple[str, float]]:
         return self.store.apikeys()

@@ -61,11 +61,13 @@ def _apikeys(args: argparse.Namespace, registry: ApiKeyRegistry) -> int:
         print(f"added {registry.add(apikey, args.login, password)}")
         return 0
     if args.action == "remove":
-        if registry.remove(_secret("API key: ").strip()):
-            print("removed")
-            return 0
-        print("no such API key", file=sys.stderr)
-        return 1
+        removed = registry.remove(_secret("API key: ").strip())
+        if removed is None:
+            print("no such API key", file=sys.stderr)
+            return 1
+        print(f"removed; {removed.dropped} cloud/1 registration(s) of its v2 account removed with it"
+              if removed.dropped else "removed")
+        return 0
     from rich.console import Console
     from rich.table import Table
     table = Table("key -> v2 login", "added")

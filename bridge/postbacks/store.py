@@ -269,3 +269,15 @@ class PostbackStore:
     def delete_apikey(self, apikey_hash: str) -> int:
         with self._db.transaction() as db:
             return db.execute("DELETE FROM cloud1_apikeys WHERE apikey_hash = ?", (apikey_hash,)).rowcount
+
+    def apikey_tokens(self) -> list[bytes]:
+        """Every registered key's sealed credentials."""
+        return [row[0] for row in self._db.get().execute("SELECT credentials FROM cloud1_apikeys").fetchall()]
+
+    def forget_account(self, account: str) -> int:
+        """The account's cloud/1 registrations and the poller's credentials for it, deleted; how many
+        registrations there were.  Deliveries already in the outbox stay (their events happened)."""
+        with self._db.transaction() as db:
+            dropped = db.execute("DELETE FROM cloud1_registrations WHERE account = ?", (account,)).rowcount
+            db.execute("DELETE FROM postback_accounts WHERE account = ?", (account,))
+            return dropped

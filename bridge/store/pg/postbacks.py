@@ -222,6 +222,15 @@ class PgPostbackStore:
     def delete_apikey(self, apikey_hash: str) -> int:
         return self._db.get().execute("DELETE FROM cloud1_apikeys WHERE apikey_hash = %s", (apikey_hash,)).rowcount
 
+    def apikey_tokens(self) -> list[bytes]:
+        return [bytes(row[0]) for row in self._db.get().execute("SELECT credentials FROM cloud1_apikeys").fetchall()]
+
+    def forget_account(self, account: str) -> int:
+        with self._db.transaction() as db:
+            dropped = db.execute("DELETE FROM cloud1_registrations WHERE account = %s", (account,)).rowcount
+            db.execute("DELETE FROM postback_accounts WHERE account = %s", (account,))
+            return dropped
+
 
 def _row(row: tuple) -> OutboxRow:
     """BYTEA arrives as bytes (psycopg 3); the rest as SQLite's."""
