@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 from bridge.config import Settings
-from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer
+from bridge.postbacks.apikeys import ApiKeyRegistry
 from bridge.postbacks.events import Delivery
 from bridge.postbacks.safety import RefusedTarget, check_target
-from bridge.postbacks.service import key_path, store_path
+from bridge.postbacks.service import store_path
 from bridge.postbacks.store import PostbackStore
+from bridge.store.sealed import Sealer, key_path
 
 SAVED = "<description>Saved</description><success>true</success>"
 

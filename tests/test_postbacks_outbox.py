@@ -221,7 +221,8 @@ def test_a_receiver_gets_the_configured_time_and_a_row_is_leased_for_twice_that(
 def test_removing_the_last_api_key_of_an_account_removes_its_registrations(backend):
     """`apikeys remove`: while another key reaches the same v2 login its registrations stay; with the
     last one they go, and the poller no longer has credentials for that account."""
-    from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer, basic
+    from bridge.postbacks.apikeys import ApiKeyRegistry, basic
+    from bridge.store.sealed import Sealer
     from bridge.store.idempotency import account_key
 
     store = backend.postbacks()

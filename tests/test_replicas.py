@@ -26,10 +26,12 @@ import pytest
 from lxml import etree
 
 from bridge.cli import free_port
+from bridge.config import Settings
 from bridge.postbacks.deliver import DELIVERY_HEADER
 from bridge.postbacks.webhooks import signature
 from bridge.sim import start_in_thread
 from bridge.store.pg.subscriptions import PgSubscriptionStore
+from bridge.store.sealed import Sealer, key_path
 from conftest import basic
 from pg_fixtures import PostgreSQL
 
@@ -40,11 +42,16 @@ SEND_CALL = ("<ns1:SendCall><ns1:RequestId>urn:replicas</ns1:RequestId><ns1:ToNu
              "<d:VoiceBroadcastConfig><d:LiveSoundText>Hi</d:LiveSoundText></d:VoiceBroadcastConfig></ns1:SendCall>")
 
 
+def shared_store_path(folder: Path) -> Path:
+    return folder / "bridge.sqlite3"
+
+
 class Replica:
     """`callfire-bridge serve` on the shared database and upstream (a load balancer's backend)."""
 
     def __init__(self, folder: Path, store: str, upstream: str) -> None:
         self.port = free_port()
+        self.folder = folder
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = folder / f"replica-{self.port}.log"
         self.log = self.log_path.open("wb")
@@ -53,7 +60,9 @@ class Replica:
              "--store", store, "--upstream", upstream, "--public-url", self.url, "--postback-allow-private"],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
             # Receivers get 6 s an attempt, so a killed replica's leases run out after 12 s, not 30.
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "CALLFIRE_BRIDGE_POSTBACK_TIMEOUT": "6"})
+            # Replicas share the key file sealing secrets at rest, beside CALLFIRE_BRIDGE_STORE_PATH.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "CALLFIRE_BRIDGE_POSTBACK_TIMEOUT": "6",
+                 "CALLFIRE_BRIDGE_STORE_PATH": str(shared_store_path(folder))})
 
     def wait_ready(self) -> None:
         for _ in range(300):
@@ -164,7 +173,8 @@ def test_the_outbox_delivers_every_postback_when_a_replica_is_killed_mid_deliver
                                     "</d:NotificationFormat><d:TriggerEvent>OUTBOUND_CALL_FINISHED</d:TriggerEvent>"
                                     "</d:Subscription></ns1:CreateSubscription>", port="subscription")
         subscription = int(etree.fromstring(answer.content).findtext(f".//{SVC}CreatedId"))
-        secret = PgSubscriptionStore(store).by_id(subscription).secret
+        sealer = Sealer(key_path(Settings(store_path=shared_store_path(doomed.folder))))
+        secret = PgSubscriptionStore(store, sealer).by_id(subscription).secret
         for n in range(60):   # fed through both replicas, alternately
             body = json.dumps(call_finished(50_000 + n)).encode()
             headers = {"Content-Type": "application/json", "X-CallFire-Signature": signature(secret, body)}

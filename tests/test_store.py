@@ -399,3 +399,25 @@ def test_a_killed_claimant_not_yet_reaped_is_not_alive() -> None:
         assert owner_alive(current_owner())
     finally:
         os.waitpid(pid, 0)
+
+
+def test_webhook_secrets_are_sealed_at_rest(backend: Backend) -> None:
+    """A subscription's webhook secret is in the database only sealed: the store reads it back with
+    the key file beside it, and a copy of the database without that key verifies no webhook."""
+    from bridge.store.sealed import Sealer
+
+    store = backend.subscriptions()
+    made = store.reserve("acct", True, "https://receiver.example/n.php", "application/xml",
+                         "CallBroadcast:Finished", {})
+    store.activate(made.id, [7])
+    if backend.url is None:
+        with sqlite3.connect(backend.folder / "store.sqlite3") as db:
+            [stored] = db.execute("SELECT secret FROM subscriptions").fetchone()
+    else:
+        import psycopg
+        with psycopg.connect(backend.url) as db:
+            [stored] = db.execute("SELECT secret FROM subscriptions").fetchone()
+    assert len(made.secret) >= 32 and made.secret not in stored
+    assert store.by_id(made.id).secret == made.secret
+    elsewhere = type(store)(backend.url or backend.folder / "store.sqlite3", Sealer(backend.folder / "other.key"))
+    assert elsewhere.by_id(made.id).secret == ""

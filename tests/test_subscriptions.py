@@ -197,6 +197,24 @@ def test_a_forged_or_missing_signature_is_refused_and_nothing_is_delivered(bridg
     assert bridge.outbox() == []
 
 
+def test_a_secret_this_bridge_cannot_open_verifies_nothing(bridge: Bridge, login: str, tmp_path) -> None:
+    """The database copied to a bridge without its key file: the sealed secret opens as nothing, and
+    a webhook signed with an empty key (anyone can compute that HMAC) is refused."""
+    from bridge.store.sealed import Sealer
+
+    subscription = create(bridge, login, "OUTBOUND_CALL_FINISHED")
+    body = json.dumps(payload("OutboundCall", "Finished", CALL)).encode()
+    store = bridge.app.runtime.subscriptions
+    own = store.sealer
+    store.sealer = Sealer(tmp_path / "another.key")
+    try:
+        answer = bridge.soap.client.post(f"/webhooks/v2/{subscription}", content=body,
+                                         headers={"X-CallFire-Signature": signature("", body)})
+    finally:
+        store.sealer = own
+    assert answer.status_code == 403 and bridge.outbox() == []
+
+
 def test_filter_format_and_enabled_decide_what_is_delivered(bridge: Bridge, login: str) -> None:
     xml = create(bridge, login, "OUTBOUND_CALL_FINISHED",
                  extra="<d:SubscriptionFilter><d:ToNumber>2135550402</d:ToNumber><d:Inbound>false</d:Inbound>"

@@ -15,10 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from bridge.postbacks.store import PostbackStore
 from bridge.store.idempotency import account_key
+from bridge.store.sealed import Sealer
 
 
 def _hash(apikey: str) -> str:
@@ -27,31 +26,6 @@ def _hash(apikey: str) -> str:
 
 def basic(login: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{password}".encode("utf-8")).decode("ascii")
-
-
-class Sealer:
-    """Encrypts credentials at rest with a Fernet key kept in `key_path` (made 0600 on first use)."""
-
-    def __init__(self, key_path: Path) -> None:
-        self.key_path = Path(key_path)
-        if not self.key_path.exists():
-            self.key_path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                descriptor = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(descriptor, "wb") as fh:
-                    fh.write(Fernet.generate_key())
-            except FileExistsError:   # another worker made it first
-                pass
-        self._fernet = Fernet(self.key_path.read_bytes().strip())
-
-    def seal(self, text: str) -> bytes:
-        return self._fernet.encrypt(text.encode("utf-8"))
-
-    def open(self, token: bytes) -> str | None:
-        try:
-            return self._fernet.decrypt(token).decode("utf-8")
-        except InvalidToken:
-            return None
 
 
 @dataclass(frozen=True)

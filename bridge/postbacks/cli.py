@@ -11,8 +11,8 @@ import sys
 import time
 
 from bridge.config import Settings
-from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer
-from bridge.postbacks.service import key_path
+from bridge.postbacks.apikeys import ApiKeyRegistry
+from bridge.store.sealed import Sealer, key_path
 from bridge.store import factory
 from bridge.web.postbacks_page import STATUSES, display_target, view
 

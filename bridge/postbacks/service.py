@@ -9,7 +9,7 @@ from pathlib import Path
 from bridge.config import Settings
 from bridge.orchestrate.broadcasts import broadcast_stats
 from bridge.orchestrate.generic import Exchange
-from bridge.postbacks.apikeys import ApiKeyRegistry, Sealer, SimulatorKeys
+from bridge.postbacks.apikeys import ApiKeyRegistry, SimulatorKeys
 from bridge.postbacks.cloud1 import Cloud1, Cloud1Listener
 from bridge.postbacks.deliver import Deliverer
 from bridge.postbacks.events import Listener, V2Event
@@ -19,6 +19,7 @@ from bridge.postbacks.loop import Loop
 from bridge.postbacks.pipeline import Pipeline
 from bridge.postbacks.poller import Poller
 from bridge.store import factory
+from bridge.store.sealed import Sealer, key_path
 from bridge.runtime import Runtime
 from bridge.sim.credentials import parse_credentials
 from bridge.translate.engine import V2Request
@@ -30,12 +31,6 @@ def store_path(settings: Settings) -> Path:
     """The postback tables' SQLite file, beside the RequestId store (shared by all workers)."""
     store = Path(settings.store_path)
     return store.with_name(f"{store.stem}-postbacks.sqlite3")
-
-
-def key_path(settings: Settings) -> Path:
-    """The Fernet key sealing v2 credentials at rest (0600), beside the store."""
-    store = Path(settings.store_path)
-    return store.with_name(f"{store.stem}-postbacks.key")
 
 
 class Postbacks:

@@ -66,12 +66,14 @@ def request_ids(settings: Settings) -> RequestIds:
 
 
 def subscriptions(settings: Settings) -> Subscriptions:
+    from bridge.store.sealed import Sealer, key_path
     url = postgresql_url(settings)
+    sealer = Sealer(key_path(settings))   # webhook secrets are kept sealed
     if url is None:
         from bridge.store.subscriptions import SubscriptionStore
-        return SubscriptionStore(settings.store_path)   # the RequestId file, tables of their own
+        return SubscriptionStore(settings.store_path, sealer)   # the RequestId file, tables of their own
     from bridge.store.pg.subscriptions import PgSubscriptionStore
-    return PgSubscriptionStore(url)
+    return PgSubscriptionStore(url, sealer)
 
 
 def postbacks(settings: Settings) -> Postbacks:

@@ -5,6 +5,8 @@ A subscription is first reserved (`pending`: its id is in the callback URL of th
 registered), then `activate`d with its webhooks' ids, or `discard`ed when they could not all be made.
 Only active ones are read. A process killed between the two leaves a pending row, never read (and
 its webhooks, if any were made, post to a receiver that refuses them: no secret verifies).
+Each subscription's webhook secret is stored sealed (bridge.store.sealed): whoever reads the database
+alone cannot sign a webhook the receiver would take.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bridge.store.sealed import Sealer
 from bridge.store.sqlite import Connections, Statements, create_tables
 
 _SCHEMA = """
@@ -28,7 +31,7 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     format      TEXT    NOT NULL,       -- NotificationFormat's table value (a Content-Type)
     trigger     TEXT    NOT NULL,       -- SubscriptionTriggerEvent's table value ("Resource:Event ...")
     filter      TEXT    NOT NULL,       -- JSON {broadcastId, batchId, fromNumber, toNumber, inbound}
-    secret      TEXT    NOT NULL,       -- signs v2's webhook posts: the receiver verifies them with it
+    secret      TEXT    NOT NULL,       -- sealed (Fernet): signs v2's webhook posts, the receiver verifies them
     webhook_ids TEXT    NOT NULL,       -- JSON [v2 webhook id, ...]
     created_at  REAL    NOT NULL
 );
@@ -69,8 +72,9 @@ class SubscriptionStore(Statements):
     """The SQLite backend, and every statement of both: PostgreSQL (bridge.store.pg.subscriptions)
     gives its own connections, schema and placeholder and the id of an inserted row."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, sealer: Sealer) -> None:
         self.path = Path(path)
+        self.sealer = sealer
         self._db = Connections(self.path, synchronous="FULL")   # a lost subscription is a silent receiver
         with self._db.transaction() as db:
             create_tables(db, _SCHEMA)
@@ -87,7 +91,8 @@ class SubscriptionStore(Statements):
             id_ = self._insert(db, self._sql(
                 "INSERT INTO subscriptions (account, status, enabled, endpoint, format, trigger, filter, secret,"
                 " webhook_ids, created_at) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, '[]', ?)"),
-                (account, bool(enabled), endpoint, format, trigger, json.dumps(filter), secret, time.time()))
+                (account, bool(enabled), endpoint, format, trigger, json.dumps(filter),
+                 self.sealer.seal(secret).decode("ascii"), time.time()))
         return Subscription(id_, account, enabled, endpoint, format, trigger, filter, secret)
 
     def activate(self, subscription_id: int, webhook_ids: list[int]) -> None:
@@ -112,13 +117,13 @@ class SubscriptionStore(Statements):
         """The account's active subscription `subscription_id` (None: none, or another account's)."""
         row = self._db.get().execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ? AND account = ?"
                                                " AND status = 'active'"), (subscription_id, account)).fetchone()
-        return _subscription(row) if row else None
+        return self._subscription(row) if row else None
 
     def by_id(self, subscription_id: int) -> Subscription | None:
         """An active subscription whatever its account (the webhook receiver's look-up)."""
         row = self._db.get().execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE id = ?"
                                                " AND status = 'active'"), (subscription_id,)).fetchone()
-        return _subscription(row) if row else None
+        return self._subscription(row) if row else None
 
     def page(self, account: str, offset: int, count: int) -> tuple[list[Subscription], int]:
         """A window of the account's active subscriptions, oldest first, and how many it has."""
@@ -127,22 +132,23 @@ class SubscriptionStore(Statements):
                            (account,)).fetchone()[0]
         rows = db.execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND status = 'active'"
                                     " ORDER BY id LIMIT ? OFFSET ?"), (account, count, offset)).fetchall()
-        return [_subscription(row) for row in rows], int(total)
+        return [self._subscription(row) for row in rows], int(total)
 
     def listening(self, account: str) -> list[Subscription]:
         """The account's active, enabled subscriptions (the notification listener's)."""
         rows = self._db.get().execute(self._sql(f"SELECT {_COLUMNS} FROM subscriptions WHERE account = ? AND"
                                                 " status = 'active' AND enabled ORDER BY id"), (account,)).fetchall()
-        return [_subscription(row) for row in rows]
+        return [self._subscription(row) for row in rows]
 
     def close(self) -> None:
         self._db.close()
 
+    def _subscription(self, row: tuple) -> Subscription:
+        id_, account, enabled, endpoint, format_, trigger, filter_, sealed, webhook_ids = row
+        # A secret sealed under another key opens as nothing: its webhooks are refused, never trusted.
+        secret = self.sealer.open(sealed.encode("ascii")) or ""
+        return Subscription(int(id_), account, bool(enabled), endpoint, format_, trigger, json.loads(filter_),
+                            secret, tuple(json.loads(webhook_ids)))
+
 
 _COLUMNS = "id, account, enabled, endpoint, format, trigger, filter, secret, webhook_ids"
-
-
-def _subscription(row: tuple) -> Subscription:
-    id_, account, enabled, endpoint, format_, trigger, filter_, secret, webhook_ids = row
-    return Subscription(int(id_), account, bool(enabled), endpoint, format_, trigger, json.loads(filter_), secret,
-                        tuple(json.loads(webhook_ids)))

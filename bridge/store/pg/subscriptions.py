@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.store.pg.connections import Connections, create_tables, redacted
+from bridge.store.sealed import Sealer
 from bridge.store.subscriptions import SubscriptionStore
 
 _SCHEMA = """
@@ -30,8 +31,9 @@ class PgSubscriptionStore(SubscriptionStore):
 
     placeholder = "%s"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, sealer: Sealer) -> None:
         self.url = url
+        self.sealer = sealer
         self._db = Connections(url)
         create_tables(self._db, _SCHEMA)
 
