@@ -67,3 +67,23 @@ def test_one_poller_at_a_time(setup):
     other.clock = lambda: 131.0                                    # ... until it runs out (that poller died)
     other.run_once()
     assert polled == [ACCOUNT]
+
+
+def test_a_v2_that_caps_its_pages_still_gives_every_finished_call(tmp_path: Path):
+    """v2 answers 5 items a page whatever `limit` asks: the poller reads on to totalCount, not only the
+    first page (it stopped at a page shorter than the 100 it had asked for)."""
+    from bridge.sim.app import create_app
+    transport = httpx.WSGITransport(app=create_app(max_limit=5))
+    events: list[V2Event] = []
+    store = PostbackStore(tmp_path / "postbacks.sqlite3")
+    poller = Poller(store, Pipeline(store, [lambda event: events.append(event) or []]),
+                    V2Client("http://sim/v2", transport=transport), lambda account: AUTH)
+    client = httpx.Client(transport=transport, base_url="http://sim", auth=("poller-test", "pw"))
+    poller.baseline(ACCOUNT, AUTH)
+    store.register(ACCOUNT, "callfinish", None, "http://r.example/", 0)
+    numbers = [f"1310555{n:04d}" for n in range(200, 212)]
+    start_broadcast(client, numbers)
+    client.post("/__sim/advance", params={"seconds": 200})
+    poller.poll_account(ACCOUNT, AUTH)
+    called = sorted(e.event_id for e in events if e.resource_type == "OutboundCall")
+    assert len(called) == len(set(called)) == len(numbers)

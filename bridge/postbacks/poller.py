@@ -26,7 +26,6 @@ from bridge.v2.errors import V2Error
 
 log = logging.getLogger(__name__)
 
-PAGE = 100
 UNFINISHED = {"READY", "SELECTED", "CALLBACK", "DISABLED"}   # may still be dialled or sent
 ACTIONS = (("calls", "OutboundCall", "InboundCall"), ("texts", "OutboundText", "InboundText"))
 BROADCASTS = (("calls", "CallBroadcast"), ("texts", "TextBroadcast"))
@@ -48,14 +47,7 @@ class Poller:
     # -- v2 reads ---------------------------------------------------------------------------------
 
     def _pages(self, path: str, authorization: str, params: dict) -> Iterator[dict]:
-        offset = 0
-        while True:
-            page = self.v2.get(path, authorization=authorization, params={**params, "limit": PAGE, "offset": offset})
-            items = page.get("items") or []
-            yield from items
-            offset += len(items)
-            if len(items) < PAGE:
-                return
+        return self.v2.iter_items(path, authorization=authorization, params=params)
 
     def _newest_created(self, path: str, authorization: str) -> int:
         items = self.v2.get(path, authorization=authorization, params={"limit": 1, "offset": 0}).get("items") or []
