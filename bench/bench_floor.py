@@ -119,6 +119,16 @@ def started(url: str, process: subprocess.Popen) -> None:
     raise SystemExit(f"{url} did not start")
 
 
+def workers_of(arbiter: int, count: int = 2) -> list[int]:
+    """gunicorn's worker pids, once all `count` have been forked (one answering is not all of them)."""
+    for _ in range(200):
+        workers = procstat.children(arbiter)
+        if len(workers) == count:
+            return workers
+        time.sleep(0.05)
+    raise SystemExit(f"expected {count} workers under {arbiter}, found {procstat.children(arbiter)}")
+
+
 def measure(url: str, lua: str, pids: list[int], *, connections: int, seconds: int) -> tuple[float, float]:
     """(requests/s, worker CPU ms per request) for one wrk run."""
     before = procstat.cpu_seconds(pids)
@@ -154,8 +164,8 @@ def main() -> None:
             try:
                 started(f"http://127.0.0.1:{port}/", process)
                 rows.append((name, *measure(f"http://127.0.0.1:{port}/", wrk.script("GET", {}),
-                                            procstat.children(process.pid),
-                                            connections=args.connections, seconds=args.seconds)))
+                                            workers_of(process.pid), connections=args.connections,
+                                            seconds=args.seconds)))
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)

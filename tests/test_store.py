@@ -421,3 +421,33 @@ def test_webhook_secrets_are_sealed_at_rest(backend: Backend) -> None:
     assert store.by_id(made.id).secret == made.secret
     elsewhere = type(store)(backend.url or backend.folder / "store.sqlite3", Sealer(backend.folder / "other.key"))
     assert elsewhere.by_id(made.id).secret == ""
+
+
+def _sealer_worker(key_path: str, barrier, queue) -> None:
+    from bridge.store.sealed import Sealer
+    barrier.wait()
+    try:
+        sealer = Sealer(Path(key_path))
+        queue.put(sealer.seal("secret").decode())
+    except Exception as exc:   # noqa: BLE001 - reported to the test
+        queue.put(f"failed: {exc!r}")
+
+
+def test_workers_starting_together_all_get_the_one_key(tmp_path: Path) -> None:
+    """gunicorn's workers open the stores at once: each must read the same whole key file, never one
+    another worker is still writing (that read an empty key: 'Fernet key must be 32 ... bytes')."""
+    from bridge.store.sealed import Sealer
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(5):
+        key_path = tmp_path / f"round-{round_}" / "bridge-postbacks.key"
+        barrier, queue = context.Barrier(6), context.Queue()
+        workers = [context.Process(target=_sealer_worker, args=(str(key_path), barrier, queue)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        tokens = [queue.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(60)
+        assert not [t for t in tokens if t.startswith("failed")]
+        assert {Sealer(key_path).open(t.encode()) for t in tokens} == {"secret"}   # one key sealed them all
+        assert [p.name for p in key_path.parent.iterdir()] == [key_path.name]     # no drafts left behind
