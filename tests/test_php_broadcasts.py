@@ -96,3 +96,20 @@ def test_a_text_broadcast_round_trips_create_get_update_get(live, login: str) ->
         login=login))
     got = ok(php_call(live, "GetBroadcast", {"Id": created}, login=login))
     assert (got["Name"], got["TextBroadcastConfig"]["Message"]) == ("PHP text v2", "Hello again")
+
+
+def test_a_contact_batch_from_a_contact_list(live, login: str) -> None:
+    """CreateContactBatch's other choice: ContactListId instead of numbers. A list made with
+    CreateContactList from contact ids becomes the broadcast's calls, one per member."""
+    created = ok(php_call(live, "CreateBroadcast", {"Broadcast": {
+        "Name": "PHP list batch", "Type": "VOICE", "VoiceBroadcastConfig": VOICE}}, login=login))
+    broadcast_id = int(created)
+    list_id = int(ok(php_call(live, "CreateContactList", {
+        "Name": "PHP batch list", "ContactSource": {"ContactId": "4 5 6"}}, login=login)))
+    batch_id = int(ok(php_call(live, "CreateContactBatch", {
+        "BroadcastId": broadcast_id, "Name": "from the list", "ContactListId": list_id}, login=login)))
+    batch = ok(php_call(live, "GetContactBatch", {"Id": batch_id}, login=login))
+    assert (batch["Name"], batch["BroadcastId"], batch["Size"]) == ("from the list", broadcast_id, 3)
+    calls = as_list(ok(php_call(live, "QueryCalls", {"BroadcastId": broadcast_id}, login=login)).get("Call"))
+    assert sorted(c["ContactId"] for c in calls) == [4, 5, 6]
+    assert {c["BatchId"] for c in calls} == {batch_id}

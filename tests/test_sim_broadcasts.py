@@ -336,7 +336,7 @@ def test_batch_options_and_errors(checked: httpx.Client) -> None:
     before = len(actions(checked, broadcast_id))
     url = f"/calls/broadcasts/{broadcast_id}/batches"
     assert error(checked.post(url, json={"name": "empty"}), 400).startswith("recipients:")
-    assert error(checked.post(url, json={"contactListId": 5}), 400).startswith("contactListId:")
+    assert error(checked.post(url, json={"contactListId": 5}), 404) == "contact list 5 not found"
     assert error(checked.post(url, params={"strictValidation": "true"}, json={
         "recipients": [{"phoneNumber": "12135550222"}, {"phoneNumber": "12"}]}),
         400).startswith("recipients[1].phoneNumber:")
@@ -347,6 +347,22 @@ def test_batch_options_and_errors(checked: httpx.Client) -> None:
     error(checked.put("/campaigns/batches/999999", json={"enabled": False}), 404)
     error(checked.post("/calls/broadcasts/999999/batches", json={"name": "x"}), 404)
     error(checked.get("/calls/broadcasts/999999/batches"), 404)
+
+
+@pytest.mark.parametrize("kind", ["calls", "texts"])
+def test_a_batch_from_a_contact_list_reaches_its_members(checked: httpx.Client, kind: str) -> None:
+    """BatchRequest.contactListId: each member of the list becomes an action of the new batch, on
+    the contact's number (a member removed from the list is not reached)."""
+    made = checked.post("/contacts/lists", json={"name": f"batch {kind}", "contactIds": [2, 3, 4]}).json()
+    checked.delete(f"/contacts/lists/{made['id']}/items", params={"contactId": 3}).raise_for_status()
+    broadcast_id = create(checked, kind)
+    response = checked.post(f"/{kind}/broadcasts/{broadcast_id}/batches",
+                            json={"name": "from a list", "contactListId": made["id"]})
+    assert response.status_code == 201
+    batch = checked.get(f"/campaigns/batches/{response.json()['id']}").json()
+    mine = actions(checked, broadcast_id, kind)
+    assert batch["size"] == 2 and sorted(a["contact"]["id"] for a in mine) == [2, 4]
+    assert all(a["batchId"] == batch["id"] and a["state"] == "READY" for a in mine)
 
 
 @pytest.mark.parametrize("kind", ["calls", "texts"])

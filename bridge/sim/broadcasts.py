@@ -201,7 +201,7 @@ class Broadcasts:
         """POST .../batches: a new enabled batch; its recipients become READY actions."""
         broadcast = self._writable(kind, broadcast_id)
         body = check_batch_request(kind, body, self._account.contacts)
-        recipients = body["recipients"]
+        recipients = body.get("recipients") or self._list_recipients(kind, body["contactListId"])
         if strict:
             check_strict(recipients)
         if body.get("scrubDuplicates"):
@@ -209,6 +209,11 @@ class Broadcasts:
         batch_id = self._new_batch(broadcast, body.get("name") or f"API {broadcast.id}", now)
         self._add(broadcast, recipients, batch_id, now)
         return batch_id
+
+    def _list_recipients(self, kind: str, list_id: int) -> list[dict]:
+        """A batch from a contact list: each member that has a number to call or text (in list order)."""
+        return [{"contactId": member} for member in self._account.contact_book.members(list_id)
+                if self._account.reachable(member, kind)]
 
     def add_recipients(self, kind: str, broadcast_id: int, body: object, strict: bool,
                        now: int) -> dict:

@@ -146,6 +146,10 @@ class ContactBook:
         contact_list["members"] = [m for m in contact_list["members"] if m not in gone]
 
     # ---- helpers -------------------------------------------------------------------------
+    def members(self, list_id: int) -> list[int]:
+        """The ids of list `list_id`'s contacts (deleted ones leave their lists), in list order."""
+        return list(self._list(list_id)["members"])
+
     def _list(self, list_id: int) -> dict:
         if list_id not in self._lists:
             raise not_found(f"contact list {list_id} not found")

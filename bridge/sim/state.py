@@ -130,6 +130,10 @@ class Account:
         contact = self.contacts[recipient["contactId"]]
         return contact[next(f for f in DIAL_ORDER[kind] if f in contact)]
 
+    def reachable(self, contact_id: int, kind: str) -> bool:
+        """Whether the contact has a number to call (or text) at all."""
+        return any(field in self.contacts[contact_id] for field in DIAL_ORDER[kind])
+
     # ---- commands ------------------------------------------------------------------------
     def resolve(self, recipient: dict, kind: str) -> tuple[str, dict | None]:
         """(toNumber, the action's contact) for a recipient; no contact: an INVALID number."""
