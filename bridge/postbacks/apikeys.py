@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from bridge.postbacks.store import PostbackStore
 from bridge.store.idempotency import account_key

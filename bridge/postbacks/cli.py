@@ -12,8 +12,8 @@ import time
 
 from bridge.config import Settings
 from bridge.postbacks.apikeys import ApiKeyRegistry
-from bridge.store.sealed import Sealer, key_path
 from bridge.store import factory
+from bridge.store.sealed import Sealer, key_path
 from bridge.web.postbacks_page import STATUSES, display_target, view
 
 
