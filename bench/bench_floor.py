@@ -18,14 +18,17 @@ simulator answering the same GET directly. If the second row alone is above 0.8 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import platform
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -41,41 +44,35 @@ TITLE = "The serving stack's floor (bench/bench_floor.py)"
 FIXED = b"x" * 1024
 
 
-def hop_app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(FIXED)))])
-    return [FIXED]
+def answer(start_response, body: bytes, content_type: str = "application/json") -> list[bytes]:  # noqa: ANN001
+    start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
 
 
-def proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
+def hop_app(upstream: str):  # noqa: ANN201 - a WSGI app
+    """A fixed 1 KB answer: gunicorn + waitress and nothing else."""
+    return lambda environ, start_response: answer(start_response, FIXED, "text/plain")
+
+
+def httpx_app(upstream: str):  # noqa: ANN201 - a WSGI app
+    """One GET to the simulator with an httpx.Client shared by the worker's threads."""
     client = httpx.Client(base_url=upstream, headers={"Authorization": AUTHORIZATION})
-
-    def app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
-        answer = client.get("/calls/9652")
-        body = answer.content
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
-    return app
+    return lambda environ, start_response: answer(start_response, client.get("/calls/9652").content)
 
 
-def local_proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
+def httpx_per_thread_app(upstream: str):  # noqa: ANN201 - a WSGI app
     """The same GET with one httpx.Client per thread."""
-    import threading
     local = threading.local()
 
     def app(environ: dict, start_response) -> list[bytes]:  # noqa: ANN001 - WSGI
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=upstream, headers={"Authorization": AUTHORIZATION})
-        body = local.client.get("/calls/9652").content
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+        return answer(start_response, local.client.get("/calls/9652").content)
     return app
 
 
-def stdlib_proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
+def stdlib_app(upstream: str):  # noqa: ANN201 - a WSGI app
     """The same GET with http.client, one keep-alive connection per thread: httpx's share of the cost."""
-    import http.client
-    import threading
-    from urllib.parse import urlsplit
     parts = urlsplit(upstream)
     local = threading.local()
 
@@ -83,27 +80,29 @@ def stdlib_proxy_app(upstream: str):  # noqa: ANN201 - a WSGI app
         if not hasattr(local, "connection"):
             local.connection = http.client.HTTPConnection(parts.hostname, parts.port)
         local.connection.request("GET", parts.path + "/calls/9652", headers={"Authorization": AUTHORIZATION})
-        body = local.connection.getresponse().read()
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+        return answer(start_response, local.connection.getresponse().read())
     return app
+
+
+# kind -> (its WSGI app, threads per worker)
+APPS = {"hop": (hop_app, 4), "httpx": (httpx_app, 4), "httpx-1": (httpx_app, 1),
+        "local": (httpx_per_thread_app, 4), "stdlib": (stdlib_app, 4), "stdlib-1": (stdlib_app, 1)}
 
 
 def worker_main(kind: str, port: int, upstream: str) -> None:
     """Runs in a subprocess: gunicorn with the bridge's waitress worker serving `kind`."""
     from gunicorn.app.base import BaseApplication
+    make, threads = APPS[kind]
 
     class Floor(BaseApplication):
         def load_config(self) -> None:
-            threads = 1 if kind.endswith("-1") else 4
             for key, value in {"bind": f"127.0.0.1:{port}", "workers": 2, "threads": threads,
                                "worker_class": "bridge.gunicorn_app.WaitressWorker",
                                "accesslog": None, "loglevel": "warning"}.items():
                 self.cfg.set(key, value)
 
         def load(self):  # noqa: ANN202
-            return {"hop": hop_app, "httpx": proxy_app, "httpx-1": proxy_app, "stdlib": stdlib_proxy_app, "local": local_proxy_app,
-                    "stdlib-1": stdlib_proxy_app}[kind](upstream) if kind != "hop" else hop_app
+            return make(upstream)
     Floor().run()
 
 
@@ -146,7 +145,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.md"))
     args = parser.parse_args()
     rows: list[tuple[str, float, float]] = []
-    with tempfile.TemporaryDirectory() as folder, running_bridge(Path(folder), "--threads", "4", "--postback-poll", "off") as served:
+    with tempfile.TemporaryDirectory() as folder, \
+            running_bridge(Path(folder), "--threads", "4", "--postback-poll", "off") as served:
         sim_pid = next(pid for pid in procstat.children(served.pid) if "bridge.sim" in procstat.command_line(pid))
         direct_lua = wrk.script("GET", {"Authorization": AUTHORIZATION})
         rows.append(("simulator answering GET /v2/calls/9652 directly",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from dataclasses import dataclass
 
 from bridge.postbacks.store import PostbackStore
 from bridge.store.idempotency import account_key
@@ -24,11 +23,6 @@ def _hash(apikey: str) -> str:
 
 def basic(login: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{password}".encode("utf-8")).decode("ascii")
-
-
-@dataclass(frozen=True)
-class Removed:
-    dropped: int   # cloud/1 registrations removed with the key's account
 
 
 class ApiKeyRegistry:
@@ -45,17 +39,18 @@ class ApiKeyRegistry:
         self.store.put_apikey(_hash(apikey), label, self.sealer.seal(f"{login}:{password}"), time.time())
         return label
 
-    def remove(self, apikey: str) -> Removed | None:
-        """Forget `apikey` (None: it was not registered).  When no other key reaches its v2 account,
-        the account's cloud/1 registrations go too: nothing would be left to subscribe or unsubscribe
-        them with, and the bridge stops polling v2 with credentials its operator took away."""
+    def remove(self, apikey: str) -> int | None:
+        """Forget `apikey`: how many cloud/1 registrations went with it (None: it was not registered).
+        When no other key reaches its v2 account, the account's registrations go too: nothing would be
+        left to subscribe or unsubscribe them with, and the bridge stops polling v2 with credentials its
+        operator took away."""
         token = self.store.apikey(_hash(apikey)) if apikey else None
         if token is None or not self.store.delete_apikey(_hash(apikey)):
             return None
         account = self._account(token)
         if account is None or any(self._account(other) == account for other in self.store.apikey_tokens()):
-            return Removed(dropped=0)
-        return Removed(dropped=self.store.forget_account(account))
+            return 0
+        return self.store.forget_account(account)
 
     def _account(self, token: bytes) -> str | None:
         credentials = self.sealer.open(token)

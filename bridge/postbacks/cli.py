@@ -61,12 +61,12 @@ def _apikeys(args: argparse.Namespace, registry: ApiKeyRegistry) -> int:
         print(f"added {registry.add(apikey, args.login, password)}")
         return 0
     if args.action == "remove":
-        removed = registry.remove(_secret("API key: ").strip())
-        if removed is None:
+        dropped = registry.remove(_secret("API key: ").strip())
+        if dropped is None:
             print("no such API key", file=sys.stderr)
             return 1
-        print(f"removed; {removed.dropped} cloud/1 registration(s) of its v2 account removed with it"
-              if removed.dropped else "removed")
+        print(f"removed; {dropped} cloud/1 registration(s) of its v2 account removed with it"
+              if dropped else "removed")
         return 0
     from rich.console import Console
     from rich.table import Table

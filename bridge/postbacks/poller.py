@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from bridge.postbacks.events import event_id_for, make_event
 from bridge.postbacks.pipeline import Pipeline
@@ -46,9 +46,6 @@ class Poller:
 
     # -- v2 reads ---------------------------------------------------------------------------------
 
-    def _pages(self, path: str, authorization: str, params: dict) -> Iterator[dict]:
-        return self.v2.iter_items(path, authorization=authorization, params=params)
-
     def _newest_created(self, path: str, authorization: str) -> int:
         items = self.v2.get(path, authorization=authorization, params={"limit": 1, "offset": 0}).get("items") or []
         return int(items[0].get("created", 0)) if items else 0
@@ -62,13 +59,14 @@ class Poller:
             if self.store.watermark(account, resource) is not None:
                 continue
             newest = self._newest_created(f"/{resource}", authorization)
-            for item in self._pages(f"/{resource}", authorization, {"intervalBegin": newest}):
+            found = self.v2.iter_items(f"/{resource}", authorization=authorization, params={"intervalBegin": newest})
+            for item in found:
                 if item.get("state") == "FINISHED":
                     seen.append(event_id_for(inbound if item.get("inbound") else outbound, "Finished", item))
             self.store.set_watermark(account, resource, newest)
         if self.store.watermark(account, "broadcasts") is None:
             for kind, resource_type in BROADCASTS:
-                for broadcast in self._pages(f"/{kind}/broadcasts", authorization, {}):
+                for broadcast in self.v2.iter_items(f"/{kind}/broadcasts", authorization=authorization, params={}):
                     if broadcast.get("status") == "FINISHED":
                         seen.append(event_id_for(resource_type, "Finished", broadcast))
             self.store.set_watermark(account, "broadcasts", 0)
@@ -83,7 +81,8 @@ class Poller:
             if mark is None:
                 continue
             unfinished, newest = [], mark
-            for item in self._pages(f"/{resource}", authorization, {"intervalBegin": mark}):
+            found = self.v2.iter_items(f"/{resource}", authorization=authorization, params={"intervalBegin": mark})
+            for item in found:
                 created = int(item.get("created", mark))
                 newest = max(newest, created)
                 if item.get("state") in UNFINISHED:
@@ -94,7 +93,7 @@ class Poller:
                                                                 int(item.get("modified") or now_ms)))
             self.store.set_watermark(account, resource, min(unfinished, default=newest))
         for kind, resource_type in BROADCASTS:
-            for broadcast in self._pages(f"/{kind}/broadcasts", authorization, {}):
+            for broadcast in self.v2.iter_items(f"/{kind}/broadcasts", authorization=authorization, params={}):
                 if broadcast.get("status") == "FINISHED":
                     enqueued += self.pipeline.ingest(make_event(account, resource_type, "Finished", broadcast,
                                                                 int(broadcast.get("lastModified") or now_ms)))
