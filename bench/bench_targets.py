@@ -14,7 +14,7 @@ straight to the simulator. Each figure is the median of `--repeats` repeats; in 
   connections, QueryCalls MaxResults=100 with 8; the bridge workers' CPU from /proc per GetCall.
 
 Then, once: the workers' peak RSS after 8 connections of QueryCalls MaxResults=1000, and, in-process,
-whether spyne still runs gc.collect() and (unless the bridge's Server-Timing names them: `translate`,
+whether spyne still runs gc.collect(), the time in CPython's full collections, and (unless the bridge's Server-Timing names them: `translate`,
 `write`, `json`) the split of its own work on 1000 calls. Writes its section of bench/results.md and
 prints the table. Numbers are wall-clock on a machine the load generator shares; read the ratios.
 """
@@ -266,11 +266,13 @@ def peak_rss(bridge: Bridge, seconds: int) -> float:
 
 # --- in-process: spyne's gc.collect() and the split of the bridge's own work ------------------------
 
-def explicit_collections(seconds: float) -> float:
-    """gc.collect() calls per second while the in-process bridge answers QueryCalls 1000 back to back."""
+def collections(seconds: float) -> tuple[float, float]:
+    """While the in-process bridge answers QueryCalls 1000 back to back, its heap settled as a worker's
+    (bridge.wsgi.settle_heap): gc.collect() calls per second (spyne's), and ms per request spent in
+    CPython's own full (generation 2) collections."""
     from bridge.config import Settings
     from bridge.sim.app import create_app as create_sim
-    from bridge.wsgi import create_app as create_bridge
+    from bridge.wsgi import create_app as create_bridge, settle_heap
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_bridge(Settings(store_path=Path(folder) / "store.sqlite3", time_zone="UTC"),
@@ -278,22 +280,36 @@ def explicit_collections(seconds: float) -> float:
         client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://bridge",
                               auth=(LOGIN, PASSWORD), headers=SOAP_HEADERS)
         client.post(SOAP_PATH, content=query_calls(1000)).raise_for_status()  # warm: layouts compiled
-        calls = 0
+        settle_heap()
+        calls, full, began = 0, 0.0, 0.0
         collect = gc.collect
 
         def counted(*args: int) -> int:
             nonlocal calls
             calls += 1
             return collect(*args)
+
+        def timed(phase: str, info: dict[str, int]) -> None:
+            nonlocal full, began
+            if info["generation"] == 2:
+                if phase == "start":
+                    began = time.perf_counter()
+                else:
+                    full += time.perf_counter() - began
         gc.collect = counted
+        gc.callbacks.append(timed)
+        requests = 0
         try:
             start = time.perf_counter()
             while time.perf_counter() - start < seconds:
                 client.post(SOAP_PATH, content=query_calls(1000)).raise_for_status()
+                requests += 1
             elapsed = time.perf_counter() - start
         finally:
             gc.collect = collect
-    return calls / elapsed
+            gc.callbacks.remove(timed)
+            gc.unfreeze()
+    return calls / elapsed, full * 1000 / requests
 
 
 def own_work_split(rounds: int) -> dict[str, float]:
@@ -307,11 +323,14 @@ def own_work_split(rounds: int) -> dict[str, float]:
     from bridge.translate.convert import Conversions
     from bridge.translate.engine import response_writer
     from bridge.v2.client import decode_json
+    from bridge.wsgi import settle_heap
 
     sim = httpx.Client(transport=httpx.WSGITransport(app=create_app()), base_url="http://sim", auth=(LOGIN, PASSWORD))
     raw = sim.get("/v2/calls", params={"campaignId": CAMPAIGN, "limit": 1000}).content
     conv = Conversions(ZoneInfo("UTC"), load().enums)
     writer = response_writer("QueryCalls")
+    write_element(SVC, "CallQueryResult", writer(decode_json(raw), conv), conv.contract)  # layouts compiled
+    settle_heap()   # as in a worker: the collector's full passes are not the work measured
     parts: dict[str, list[float]] = {"json": [], "translate": [], "write": []}
     for _ in range(rounds):
         start = time.perf_counter()
@@ -324,6 +343,7 @@ def own_work_split(rounds: int) -> dict[str, float]:
         for part, seconds in (("json", decoded - start), ("translate", translated - decoded),
                               ("write", written - translated)):
             parts[part].append(seconds * 1000)
+    gc.unfreeze()
     return {part: statistics.median(values) for part, values in parts.items()}
 
 
@@ -340,7 +360,8 @@ def in_process_split(rounds: int) -> dict[str, tuple[float, str]]:
 
 # --- the table ------------------------------------------------------------------------------------
 
-def table_rows(f: dict[str, float], rss: float, gc_rate: float, split: dict[str, tuple[float, str]]) -> list[Row]:
+def table_rows(f: dict[str, float], rss: float, collected: tuple[float, float],
+               split: dict[str, tuple[float, str]]) -> list[Row]:
     slope = {side: (f[f"QueryCalls {side} 1000"] - f[f"QueryCalls {side} 10"]) / 990 for side in ("bridge", "direct")}
     rows = [
         Row("GetCall p50", "ms", f["GetCall bridge"], f["GetCall direct"]),
@@ -364,7 +385,9 @@ def table_rows(f: dict[str, float], rss: float, gc_rate: float, split: dict[str,
                                 if k.startswith("QueryCalls 1000 timing "))
              if part not in ("bridge", "translate", "write", "json")]
     rows.append(Row("spyne gc.collect() calls per second (in-process, QueryCalls 1000)", "/s",
-                    gc_rate, target=Target("bridge", "<=", 0.0, "0 (no periodic full collection)")))
+                    collected[0], target=Target("bridge", "<=", 0.0, "0 (no periodic full collection)")))
+    rows.append(Row("CPython's full collections per QueryCalls 1000 (in-process, heap settled as in a worker)", "ms",
+                    collected[1]))
     rows += [Row(f"throughput GetCall, {n} clients", "req/s", f[f"GetCall {n} bridge"], f[f"GetCall {n} direct"],
                  Target("ratio", ">=", 0.35, "≥ 0.35×")) for n in (8, 16, 32)]
     rows += [
@@ -429,7 +452,7 @@ def main() -> None:
              for part in ("translate", "write", "json") if f"QueryCalls 1000 timing {part}" in figures}
     if len(timed) < 3:
         timed = in_process_split(max(5, args.rounds // 20)) | timed
-    rows = table_rows(figures, rss, explicit_collections(1.5 if args.quick else 3.0), timed)
+    rows = table_rows(figures, rss, collections(1.5 if args.quick else 3.0), timed)
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     met = sum(1 for row in rows if row.target and row.target.met(row.bridge, row.ratio))

@@ -24,6 +24,7 @@ ROWS = {
     "QueryCalls 1000 p50 vs ten pages of 100": (False, True),
     "QueryCalls 1000 bridge own work (Server-Timing bridge)": (True, False),
     "spyne gc.collect() calls per second (in-process, QueryCalls 1000)": (True, False),
+    "CPython's full collections per QueryCalls 1000 (in-process, heap settled as in a worker)": (False, False),
     "throughput GetCall, 8 clients": (True, True),
     "throughput GetCall, 16 clients": (True, True),
     "throughput GetCall, 32 clients": (True, True),
