@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "## Issue 13 targets: bridge vs direct CallFire v2 (bench/bench_targets.py)"
 
@@ -87,5 +89,8 @@ def test_floor_run_reports_every_server_with_a_rate_and_a_cpu_figure(tmp_path: P
                                              for line in section.splitlines() if line.startswith("| ")
                                              and not line.startswith("| server"))}
     for name in FLOOR_ROWS:
-        rate, cpu = rows[name]
-        assert float(rate) > 0 and float(cpu) > 0, (name, rate, cpu)
+        rate, cpu, latency, added = rows[name]
+        assert float(rate) > 0 and float(cpu) > 0 and float(latency) > 0, (name, rate, cpu, latency)
+        assert (added == "—") == (name == FLOOR_ROWS[0]), (name, added)
+        if added != "—":
+            assert float(added) == pytest.approx(float(latency) - float(rows[FLOOR_ROWS[0]][2]), abs=0.011)

@@ -41,7 +41,22 @@ class AnswerTable:
     definitions: dict[str, tuple[Field, ...]]
 
     def find(self, method: str, path: str) -> Answer | None:
-        return next((a for a in self.answers if a.method == method and a.pattern.match(path)), None)
+        """The first row for `method` whose path matches (the table's order decides)."""
+        rows = self._by_method.get(method)
+        if rows is None:
+            return None
+        found = rows[0].match(path)
+        return None if found is None else rows[1][found.lastindex - 1]
+
+    @functools.cached_property
+    def _by_method(self) -> dict[str, tuple[re.Pattern[str], tuple[Answer, ...]]]:
+        """Per method, its rows' paths as one alternation, a group each: one match in C finds the
+        first row that fits, where a loop over the 76 rows cost ~0.1 ms of every v2 request."""
+        by_method: dict[str, list[Answer]] = {}
+        for answer in self.answers:
+            by_method.setdefault(answer.method, []).append(answer)
+        return {method: (re.compile("|".join(f"({a.pattern.pattern})" for a in rows)), tuple(rows))
+                for method, rows in by_method.items()}
 
     def check(self, method: str, path: str, body: Any) -> None:
         """Raise V2BadResponse when `body` (parsed JSON, None when empty) does not fit the row."""
