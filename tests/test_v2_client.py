@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import socket
+import ssl
 import threading
 import time
 import traceback
@@ -276,7 +278,6 @@ def test_connect_error_exhausted_is_a_connect_error():
 
 def test_real_timeout_against_a_silent_server():
     """A real socket that accepts and never answers: the timeout is enforced."""
-    import socket
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -294,10 +295,22 @@ def test_real_timeout_against_a_silent_server():
         server.close()
 
 
-def test_concurrent_requests_reuse_a_bounded_set_of_connections_and_close_them_all():
+def ssl_contexts_made(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """From now on, each TLS context made (a CA bundle loaded: ~25 ms of CPU) is appended to the list."""
+    made: list[object] = []
+    create = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(args or kwargs)
+        return create(*args, **kwargs)
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    return made
+
+
+def test_concurrent_requests_reuse_a_bounded_set_of_connections_and_close_them_all(monkeypatch):
     """A worker's threads each borrow a client with its own pool: every answer reaches the thread
-    that asked, connections are kept alive (no more than requests ever sent at once), and closing
-    the V2Client closes every one of them."""
+    that asked, connections are kept alive (no more than requests ever sent at once), closing the
+    V2Client closes every one of them, and no request waits for a CA bundle to load."""
     import waitress
 
     from bridge.serving import run_in_thread
@@ -314,6 +327,7 @@ def test_concurrent_requests_reuse_a_bounded_set_of_connections_and_close_them_a
     server = run_in_thread(waitress.create_server(app, host="127.0.0.1", port=0, threads=8), "v2-stub")
     try:
         client = V2Client(f"http://127.0.0.1:{server.port}/v2", check_answers=False)
+        loaded = ssl_contexts_made(monkeypatch)
         wrong: list[tuple[int, object]] = []
 
         def ask(thread: int) -> None:
@@ -330,6 +344,7 @@ def test_concurrent_requests_reuse_a_bounded_set_of_connections_and_close_them_a
             thread.join()
         assert wrong == []
         assert 1 <= len(ports) <= 8          # 120 requests, kept-alive connections
+        assert loaded == []                  # the clients made for them share the V2Client's TLS context
         client.close()
         deadline = time.monotonic() + 10
         while server.server.active_channels and time.monotonic() < deadline:
