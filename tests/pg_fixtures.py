@@ -9,7 +9,8 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def bindir() -> Path:
 class PostgreSQL:
     port: int
     databases: itertools.count
+    restart: Callable[[], None]   # stop the server (fast: sessions end) and start it again on the same port
 
     def url(self, database: str) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
@@ -55,8 +57,9 @@ class PostgreSQL:
         return self.url(name)
 
 
-@pytest.fixture(scope="session")
-def postgresql() -> Iterator[PostgreSQL]:
+@contextmanager
+def cluster() -> Iterator[PostgreSQL]:
+    """A throwaway PostgreSQL server, stopped and deleted on leaving."""
     binaries = bindir()
     # initdb refuses to run as root: then the cluster belongs to Debian's `postgres` user, in a temp dir
     # it can reach (pytest's own tmp dirs are 0700 root's).
@@ -72,17 +75,31 @@ def postgresql() -> Iterator[PostgreSQL]:
             raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
                                + ((root / "log").read_text() if (root / "log").exists() else ""))
 
-    # fsync off: a test cluster is thrown away; the stores' durability is PostgreSQL's, not tested here.
+    def start() -> None:
+        # fsync off: a test cluster is thrown away; the stores' durability is PostgreSQL's, not tested here.
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off", "start")
+
+    def restart() -> None:
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        start()
+
     run(str(binaries / "initdb"), "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync")
-    run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "-o",
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off"
-        " -c synchronous_commit=off -c full_page_writes=off", "start")
+    start()
     try:
-        yield PostgreSQL(port, itertools.count(1))
+        yield PostgreSQL(port, itertools.count(1), restart)
     finally:
         subprocess.run([*as_owner, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> Iterator[PostgreSQL]:
+    """One server per test process, a database per test (`new_database`)."""
+    with cluster() as server:
+        yield server
 
 
 @dataclass

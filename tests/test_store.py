@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 from bridge.config import Settings
 from bridge.store import factory
 from bridge.store.idempotency import Claim, IdempotencyStore, current_owner, owner_alive
-from pg_fixtures import Backend, rows
+from pg_fixtures import Backend, cluster, rows
 
 OP = "SendCall"
 
@@ -343,6 +343,30 @@ def test_sessions_ended_by_the_server_cost_no_request_and_no_false_reconcile(pos
     assert other.claim("acct", OP, "after", "fp") == Claim("in_flight")
     assert other.claim("acct", OP, "before", "fp") == Claim("reconcile")   # its session did end
 
+
+
+def test_a_claim_whose_session_ended_with_a_server_restart_stays_in_flight_while_its_request_may_run() -> None:
+    """PostgreSQL restarted while a create was in flight: its session ended, its process did not, and
+    its POST may not have reached v2 yet (no marker to find). A retry must not send it again: it is
+    answered "in flight" until no request of that time can still be running, then reconciled. Its
+    owner, reconnected, still completes it."""
+    from bridge.store.pg.idempotency import PgIdempotencyStore
+    clock = Clock()
+    with cluster() as server:
+        url = server.new_database()
+        sending = PgIdempotencyStore(url, clock=clock, longest_request=timedelta(seconds=65))
+        retrying = PgIdempotencyStore(url, clock=clock, longest_request=timedelta(seconds=65))
+        assert sending.claim("acct", OP, "sending", "fp") == Claim("new")
+        assert sending.claim("acct", OP, "finishing", "fp") == Claim("new")
+        server.restart()
+        assert retrying.claim("acct", OP, "sending", "fp") == Claim("in_flight")
+        sending.complete("acct", OP, "finishing", 42)   # the first request's answer came back
+        assert retrying.claim("acct", OP, "finishing", "fp") == Claim("replay", 42)
+        clock.advance(timedelta(seconds=64))
+        assert retrying.claim("acct", OP, "sending", "fp") == Claim("in_flight")
+        clock.advance(timedelta(seconds=2))
+        assert retrying.claim("acct", OP, "sending", "fp") == Claim("reconcile")
+        assert sending.claim("acct", OP, "sending", "fp") == Claim("in_flight")   # the claimant owns it now
 
 
 def test_a_new_store_waits_when_sqlite_refuses_the_switch_to_wal(tmp_path) -> None:

@@ -4,6 +4,7 @@ many replicas on many hosts). Each store has one interface and two backends; psy
 when PostgreSQL is chosen."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Union
 
 from bridge.config import Settings
@@ -62,7 +63,8 @@ def request_ids(settings: Settings) -> RequestIds:
         from bridge.store.idempotency import IdempotencyStore
         return IdempotencyStore(settings.store_path)
     from bridge.store.pg.idempotency import PgIdempotencyStore
-    return PgIdempotencyStore(url)
+    # No v2 request of a SOAP request outlives its deadline (bridge.deadline); 5 s for clocks that differ.
+    return PgIdempotencyStore(url, longest_request=timedelta(seconds=settings.request_deadline + 5))
 
 
 def subscriptions(settings: Settings) -> Subscriptions:

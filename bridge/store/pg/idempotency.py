@@ -5,9 +5,14 @@ What differs from SQLite, which locks the whole file for each claim:
 - the first claim of a key is an INSERT ... ON CONFLICT DO NOTHING: of two replicas claiming at once,
   one inserts and the other waits for that transaction, then reads the row FOR UPDATE and answers
   "in_flight" (or "replay"), so exactly one sends;
-- a claim's owner is a PostgreSQL session its process holds open while it lives ("pg:PID:START" of
-  pg_stat_activity), not a host's pid: a replica killed on any host ends its session, and its
-  in-flight claims are reconciled by the next claimant, as a dead worker's are on one host.
+- a claim's owner is a PostgreSQL session its process holds open while it lives ("pg:PID:START:SERVER":
+  pg_stat_activity's pid and backend_start, and the server's pg_postmaster_start_time), not a host's
+  pid: a replica killed on any host ends its session, and its in-flight claims are reconciled by the
+  next claimant, as a dead worker's are on one host;
+- but a session that ended with its server (a restart, a failover: the server now answering started
+  after it) says nothing of its process, which may still be sending the create: such a claim stays
+  in flight until `longest_request` has passed since it was made (the request deadline bounds every
+  v2 request a claimant sends), and only then is it reconciled.
 """
 from __future__ import annotations
 
@@ -65,9 +70,10 @@ class Session:
                 # and ends it after ~25 s, instead of the kernel's default two hours.
                 for name, value in (("idle", 10), ("interval", 5), ("count", 3)):
                     db.execute(f"SET tcp_keepalives_{name} = {value}")
-                pid, start = db.execute("SELECT pid, extract(epoch FROM backend_start) FROM pg_stat_activity"
-                                        " WHERE pid = pg_backend_pid()").fetchone()
-                self._owner, self._pid = f"pg:{pid}:{start}", os.getpid()
+                pid, start, server = db.execute(
+                    "SELECT pid, extract(epoch FROM backend_start), extract(epoch FROM pg_postmaster_start_time())"
+                    " FROM pg_stat_activity WHERE pid = pg_backend_pid()").fetchone()
+                self._owner, self._pid = f"pg:{pid}:{start}:{server}", os.getpid()
             return self._owner
 
 
@@ -75,12 +81,14 @@ class PgIdempotencyStore:
     """RequestId de-duplication in the PostgreSQL database at `url` (shared by every replica)."""
 
     def __init__(self, url: str, *, retention: timedelta = timedelta(days=30),
+                 longest_request: timedelta = timedelta(seconds=65),
                  clock: Callable[[], float] = time.time,
                  alive: Callable[[str], bool] | None = None) -> None:
         self.url = url
         self._db = Connections(url)
         self._session = Session(url)
         self._retention = retention.total_seconds()
+        self._longest_request = longest_request.total_seconds()
         self._clock = clock
         self._alive = alive or self.session_alive
         self._next_purge = 0.0
@@ -97,8 +105,7 @@ class PgIdempotencyStore:
 
     def session_alive(self, owner: str) -> bool:
         """Whether the session `owner` names still runs (its process holds it until it exits)."""
-        kind, _, rest = owner.partition(":")
-        pid, _, start = rest.partition(":")
+        kind, pid, start, *_ = [*owner.split(":"), "", ""]
         if kind != "pg" or not pid.isdigit():
             return True   # not a session: cannot tell, keep it in flight
         # backend_start is NULL for another role's session without pg_read_all_stats: then the pid decides.
@@ -129,6 +136,8 @@ class PgIdempotencyStore:
                 answer = existing(row, fingerprint, self._alive)
                 if answer is not None:
                     return answer
+                if row[4] is not None and row[2] > now - self._longest_request and _ended_with_server(db, row[4]):
+                    return Claim("in_flight")   # its process may still be sending: see the module docstring
                 db.execute(f"UPDATE request_ids SET claimed_at = %s, owner = %s WHERE {_KEY}", (now, owner, *key))
             log.info("idempotency: %s claim to reconcile (%s)", operation,
                      "outcome unknown" if row[4] is None else "its process has gone")
@@ -160,3 +169,13 @@ class PgIdempotencyStore:
         with self._db.transaction() as db:
             return db.execute("DELETE FROM request_ids WHERE ctid IN (SELECT ctid FROM request_ids"
                               " WHERE claimed_at <= %s FOR UPDATE SKIP LOCKED)", (now - self._retention,)).rowcount
+
+
+def _ended_with_server(db: psycopg.Connection, owner: str) -> bool:
+    """Whether the session `owner` names ran on a server instance that is no longer the one answering
+    (restarted, or another after a failover); an owner written before servers were recorded: no."""
+    server = owner.split(":")[3:4]
+    if not server:
+        return False
+    now_serving = db.execute("SELECT extract(epoch FROM pg_postmaster_start_time())").fetchone()[0]
+    return str(now_serving) != server[0]
