@@ -450,7 +450,7 @@ _MILLIS = ("", *(f".{milli:03d}" for milli in range(1, 1000)))
 # Per zone: UTC minute -> ("YYYY-MM-DDTHH:MM:" local, offset text) or None (the datetime route).
 # A plain dict (a lookup is most of the work), emptied when it grows past _CACHED entries.
 _MINUTES: dict[tzinfo, dict[int, tuple[str, str] | None]] = {}
-_CACHED = 65536
+_CACHED = 8192   # ~1 MB at most per zone; a 1000-call page spans ~100 minutes
 
 
 def format_datetime(ms: int, zone: tzinfo) -> str:
@@ -481,11 +481,9 @@ def _minute_text(zone: tzinfo, minute: int) -> tuple[str, str] | None:
     """("YYYY-MM-DDTHH:MM:" in `zone`, its offset text) for one UTC minute; None when the zone's
     offset changes within the minute's hour or is not whole minutes (the datetime route)."""
     offset = _hour_offset(zone, minute * _MINUTE_MS // _HOUR_MS)
-    if offset is None:
+    if offset is None or offset[0] % _MINUTE_MS:
         return None
     day, local = divmod(minute * _MINUTE_MS + offset[0], _DAY_MS)
-    if offset[0] % _MINUTE_MS:
-        return None
     return date.fromordinal(day + _UNIX_DAY).isoformat() + "T" + _CLOCK[local // _MINUTE_MS], offset[1]
 
 

@@ -51,7 +51,7 @@ class AnswerTable:
     @functools.cached_property
     def _by_method(self) -> dict[str, tuple[re.Pattern[str], tuple[Answer, ...]]]:
         """Per method, its rows' paths as one alternation, a group each: one match in C finds the
-        first row that fits, where a loop over the 76 rows cost ~0.1 ms of every v2 request."""
+        first row that fits (~0.3 us), where a loop over the 76 rows took 1-10 us a v2 request."""
         by_method: dict[str, list[Answer]] = {}
         for answer in self.answers:
             by_method.setdefault(answer.method, []).append(answer)
