@@ -180,8 +180,8 @@ def latency_repeat(bridge: Bridge, rounds: int) -> dict[str, float]:
     """One repeat of every sequential figure (p50s, ms)."""
     sides = Sides(bridge)
     try:
-        # A third of the rounds unmeasured first: a worker's first few hundred requests run up to
-        # 0.6 ms slower (its v2 clients, connections and caches still being made).
+        # A third of the rounds unmeasured first: just after start-up both sides ran slower for a few
+        # hundred requests (the direct side as much as the bridge: the machine, not a cache filling).
         get = interleaved({"bridge": sides.bridge("GetCall", GET_CALL), "direct": sides.direct("/calls/9652"),
                            "health": lambda: sides.soap.get("/health").raise_for_status()}, rounds,
                           warmup=max(3, rounds // 3))
