@@ -37,7 +37,7 @@ import httpx
 
 import procstat
 import wrk
-from bench_targets import AUTHORIZATION, GET_CALL, SOAP_HEADERS, SOAP_PATH
+from bench_targets import AUTHORIZATION, GET_CALL, SOAP_HEADERS, SOAP_PATH, interleaved
 from results_file import write_section
 from served import running_bridge
 
@@ -133,16 +133,11 @@ def workers_of(arbiter: int, count: int = 2) -> list[int]:
 
 def p50(url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None, rounds: int = 300) -> float:
     """Median ms of `rounds` requests one after another from one keep-alive httpx client, after a
-    third as many unmeasured (as bench_targets measures GetCall latency)."""
-    times = []
-    warmup = rounds // 3
+    third as many unmeasured (bench_targets' own latency loop)."""
     with httpx.Client(headers=headers or {}) as client:
-        for index in range(warmup + rounds):
-            start = time.perf_counter()
+        def call() -> None:
             (client.post(url, content=body) if body is not None else client.get(url)).raise_for_status()
-            if index >= warmup:
-                times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        return statistics.median(interleaved({"one": call}, rounds, warmup=rounds // 3)["one"])
 
 
 def measure(url: str, lua: str, pids: list[int], *, connections: int, seconds: int) -> tuple[float, float]:
